@@ -100,6 +100,10 @@ export class IpAllocator {
   allocateSpecific(ip: string, owner: string): string {
     checkOwner(owner);
     const index = this.#offset(parseIPv4(ip), ip);
+    // Reserved beats owner conflicts: such a request is wrong whoever makes it.
+    if (this.#core.isReserved(index)) {
+      throw new ActorError(CniCodes.IPOutOfRange, `${ip} is reserved in ${formatCIDR(this.cidr)} and cannot be allocated`);
+    }
     const holder = this.#ownerAt.get(index);
     if (holder === owner) return this.#format(index);
     if (holder !== undefined) {

@@ -10,6 +10,9 @@ export interface Message {
   type: string;
 }
 
+/** A message with any fields: what `ask<R>(...)` accepts when its type is not named. */
+export type AnyMessage = Message & Record<string, unknown>;
+
 /** Options of an ask. */
 export interface AskOptions {
   /** Milliseconds before the ask rejects with `Timeout` (default 30 000). */
@@ -19,9 +22,9 @@ export interface AskOptions {
 /** Sending, from anywhere in a thread. */
 export interface Messenger {
   /** Fire-and-forget; returns false when the address is unknown here (the message is dropped). */
-  tell(to: string, msg: Message): boolean;
+  tell<M extends Message>(to: string, msg: M): boolean;
   /** Request/response that always settles: reply, typed error, timeout or worker death. */
-  ask<R = unknown>(to: string, msg: Message, options?: AskOptions): Promise<R>;
+  ask<R = unknown, M extends Message = AnyMessage>(to: string, msg: M, options?: AskOptions): Promise<R>;
 }
 
 /** Log levels, least to most severe. */
@@ -43,7 +46,7 @@ export interface ActorContext extends Messenger {
  * A handler gets the message and returns the reply (for asks) or a promise of
  * it. Throwing (or rejecting) sends the error to the asker; the actor goes on.
  */
-export type Handler<M extends Message = Message> = (msg: M) => unknown;
+export type Handler<M extends Message = AnyMessage> = (msg: M) => unknown;
 
 /** Handlers keyed by message type, for a discriminated union `M`. */
 export type Handlers<M extends Message> = { [K in M["type"]]: Handler<Extract<M, { type: K }>> };
@@ -52,7 +55,7 @@ export type Handlers<M extends Message> = { [K in M["type"]]: Handler<Extract<M,
 export type Validator = (msg: Record<string, unknown>) => string | undefined;
 
 /** The running actor, as its factory returns it. */
-export interface ActorBehavior<M extends Message = Message> {
+export interface ActorBehavior<M extends Message = AnyMessage> {
   handlers: Handlers<M>;
   /** Per-type shape checks; a failing one answers `BadMessage` and skips the handler. */
   validate?: Partial<Record<M["type"], Validator>>;
@@ -63,7 +66,7 @@ export interface ActorBehavior<M extends Message = Message> {
 }
 
 /** Builds an actor: the export an actor module names in its {@link ActorSpec}. */
-export type ActorFactory<C = unknown, M extends Message = Message> = (
+export type ActorFactory<C = unknown, M extends Message = AnyMessage> = (
   ctx: ActorContext,
   config: C,
 ) => ActorBehavior<M> | Promise<ActorBehavior<M>>;

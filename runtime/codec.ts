@@ -4,7 +4,6 @@
  * instances), the REPL's attach protocol and persisted records.
  */
 import superjson from "superjson";
-import type { JSONValue } from "superjson/dist/types.js";
 import * as Comlink from "comlink";
 import { ActorError, fromWire, toWire, type WireError } from "./errors.ts";
 
@@ -17,6 +16,8 @@ superjson.registerCustom<ActorError, JSONValue>(
   },
   "ActorError",
 );
+
+type JSONValue = ReturnType<typeof superjson.serialize>["json"];
 
 const registered = new Set<unknown>();
 

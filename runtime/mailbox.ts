@@ -21,9 +21,11 @@ export interface MailboxStats {
   dropped: number;
 }
 
-// Process at most this many messages in one synchronous run, then let the
-// event loop breathe so I/O and other actors' turns are not starved.
-const RUN_BUDGET = 2_000;
+// Run for at most this long, then let the event loop breathe so I/O and
+// other actors' turns are not starved. Time, not a count: a count smaller than
+// one arriving batch would let the port deliver faster than we drain.
+const RUN_BUDGET_MS = 8;
+const CHECK_EVERY = 256;
 
 /** The queue in front of one actor. */
 export class Mailbox {
@@ -80,9 +82,10 @@ export class Mailbox {
   }
 
   #run(): void {
-    let budget = RUN_BUDGET;
+    const deadline = performance.now() + RUN_BUDGET_MS;
+    let n = 0;
     while (this.#head < this.#queue.length) {
-      if (budget-- === 0) {
+      if (++n % CHECK_EVERY === 0 && performance.now() > deadline) {
         this.#yield(() => this.#run());
         return;
       }

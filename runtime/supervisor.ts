@@ -12,7 +12,7 @@ import { installComlinkHandlers } from "./codec.ts";
 import { realClock, type Clock } from "./clock.ts";
 import { log } from "./log.ts";
 import type { WorkerControl } from "./control.ts";
-import type { ActorFactory, ActorSpec, AskOptions, Message } from "./actor.ts";
+import type { ActorFactory, ActorSpec, AnyMessage, AskOptions, Message } from "./actor.ts";
 
 /** When and how often a crashed worker is restarted. */
 export interface RestartPolicy {
@@ -110,13 +110,13 @@ export class Supervisor {
   }
 
   /** Fire-and-forget from the main thread. */
-  tell(to: string, msg: Message): boolean {
+  tell<M extends Message>(to: string, msg: M): boolean {
     return this.system.tell(to, msg);
   }
 
   /** Request/response from the main thread. */
-  ask<R = unknown>(to: string, msg: Message, options?: AskOptions): Promise<R> {
-    return this.system.ask<R>(to, msg, options);
+  ask<R = unknown, M extends Message = AnyMessage>(to: string, msg: M, options?: AskOptions): Promise<R> {
+    return this.system.ask<R, M>(to, msg, options);
   }
 
   /** Starts a worker and its actors; rejects (and leaves nothing running) if it cannot boot. */

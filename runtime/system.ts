@@ -3,13 +3,13 @@
  * where every other actor lives, and a PeerLink to every other thread.
  * `tell` and `ask` route to a local mailbox or to the owning thread's link.
  */
-import { ActorError, RuntimeCodes, fromWire, toWire, type WireError } from "./errors.ts";
+import { ActorError, RuntimeCodes, fromWire, type WireError } from "./errors.ts";
 import { realClock, type Clock } from "./clock.ts";
 import { Mailbox, type Envelope } from "./mailbox.ts";
-import { Frame, PeerLink } from "./transport.ts";
+import { PeerLink, type LinkReceiver } from "./transport.ts";
 import { log, logEnabled } from "./log.ts";
 import { platform, type PortLike } from "./platform/index.ts";
-import type { ActorBehavior, ActorContext, ActorFactory, AskOptions, LogLevel, Message, Messenger } from "./actor.ts";
+import type { ActorBehavior, ActorContext, ActorFactory, AnyMessage, AskOptions, LogLevel, Message, Messenger } from "./actor.ts";
 
 /** Directory value for an actor whose thread is being restarted. */
 export const RESTARTING = -2;
@@ -98,7 +98,7 @@ export class ActorSystem implements Messenger {
 
   // ---- sending ------------------------------------------------------------
 
-  tell(to: string, msg: Message): boolean {
+  tell<M extends Message>(to: string, msg: M): boolean {
     const local = this.#actors.get(to);
     if (local) {
       this.#deliver(local, { msg });
@@ -109,11 +109,11 @@ export class ActorSystem implements Messenger {
       this.deadLetters++;
       return false;
     }
-    link.send(Frame.Tell, to, msg);
+    link.tell(to, msg);
     return true;
   }
 
-  ask<R = unknown>(to: string, msg: Message, options?: AskOptions): Promise<R> {
+  ask<R = unknown, M extends Message = AnyMessage>(to: string, msg: M, options?: AskOptions): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const timeoutMs = options?.timeoutMs ?? this.defaultTimeoutMs;
       const type = typeof msg?.type === "string" ? msg.type : "?";
@@ -134,7 +134,7 @@ export class ActorSystem implements Messenger {
         return;
       }
       const id = this.#track(where!, to, type, timeoutMs, resolve as (v: unknown) => void, reject);
-      link.send(Frame.Ask, to, msg, id);
+      link.ask(to, msg, id);
     });
   }
 
@@ -240,9 +240,7 @@ export class ActorSystem implements Messenger {
   /** Opens the link to another thread over `port`. */
   connect(peerId: number, port: PortLike): void {
     this.#links.get(peerId)?.close();
-    const link = new PeerLink(peerId, port, (batch, from) => this.#onBatch(batch, from));
-    link.onUnsendable = (frame, err) => this.#unsendable(frame, err);
-    this.#links.set(peerId, link);
+    this.#links.set(peerId, new PeerLink(peerId, port, this.#receiver));
   }
 
   /** Applies directory entries (system id -1 removes, {@link RESTARTING} marks a restart). */
@@ -257,12 +255,12 @@ export class ActorSystem implements Messenger {
 
   /** Sends directory entries to every linked thread. */
   broadcastDirectory(entries: [string, number][]): void {
-    for (const link of this.#links.values()) link.send(Frame.Dir, entries);
+    for (const link of this.#links.values()) link.directory(entries);
   }
 
   /** Tells every linked thread that `systemId` is gone, then forgets it here too. */
   broadcastDown(systemId: number): void {
-    for (const link of this.#links.values()) if (link.peerId !== systemId) link.send(Frame.Down, systemId);
+    for (const link of this.#links.values()) if (link.peerId !== systemId) link.down(systemId);
     this.peerDown(systemId);
   }
 
@@ -372,12 +370,12 @@ export class ActorSystem implements Messenger {
     else this.#rateLimitedLog(actor.address, `handler for "${type}" failed: ${err instanceof Error ? err.message : String(err)}`, actor.errors);
   }
 
-  // The first few problems are logged, then one in a thousand, so a flood of bad input cannot flood the log.
+  // The first ten problems are logged, then the 100th, 1000th, ..., so a flood of bad input cannot flood the log.
   #rateLimitedLog(address: string, message: string, count: number): void {
     if (!logEnabled("warn")) return;
     const seen = (this.#logBudget.get(address) ?? 0) + 1;
     this.#logBudget.set(address, seen);
-    if (seen <= 10 || count % 1000 === 0) log("warn", address, message, { count });
+    if (seen <= 10 || Number.isInteger(Math.log10(seen))) log("warn", address, message, { count });
   }
 
   #track(system: number, to: string, type: string, timeoutMs: number, resolve: (v: unknown) => void, reject: (e: unknown) => void): number {
@@ -415,68 +413,34 @@ export class ActorSystem implements Messenger {
     else p.reject(value);
   }
 
-  #onBatch(batch: unknown[], from: number): void {
-    if (!Array.isArray(batch)) {
-      log("error", this.name, "dropped a batch that is not an array", { from });
-      return;
-    }
-    let i = 0;
-    while (i < batch.length) {
-      switch (batch[i]) {
-        case Frame.Tell:
-          this.#receive(batch[i + 1] as string, batch[i + 2], undefined, from);
-          i += 3;
-          break;
-        case Frame.Ask:
-          this.#receive(batch[i + 1] as string, batch[i + 2], batch[i + 3] as number, from);
-          i += 4;
-          break;
-        case Frame.Ok:
-          this.#settle(batch[i + 1] as number, true, batch[i + 2]);
-          i += 3;
-          break;
-        case Frame.Err:
-          this.#settle(batch[i + 1] as number, false, fromWire(batch[i + 2] as WireError));
-          i += 3;
-          break;
-        case Frame.Dir:
-          this.applyDirectory(batch[i + 1] as [string, number][]);
-          i += 2;
-          break;
-        case Frame.Down:
-          this.peerDown(batch[i + 1] as number);
-          i += 2;
-          break;
-        default:
-          log("error", this.name, "dropped the rest of a malformed batch", { from, at: i, tag: batch[i] });
-          return;
-      }
-    }
-  }
-
-  #receive(to: string, msg: unknown, replyId: number | undefined, from: number): void {
-    const actor = this.#actors.get(to);
-    const link = this.#links.get(from);
-    if (!actor) {
-      if (replyId !== undefined) link?.send(Frame.Err, replyId, toWire(new ActorError(RuntimeCodes.UnknownActor, `no actor at address "${to}"`)));
+  // What links hand up: the same routing for every peer.
+  #receiver: LinkReceiver = {
+    onTell: (to, msg) => {
+      const actor = this.#actors.get(to);
+      if (actor) this.#deliver(actor, { msg });
       else this.deadLetters++;
-      return;
-    }
-    const reply =
-      replyId === undefined || !link
-        ? undefined
-        : (ok: boolean, v: unknown) => (ok ? link.send(Frame.Ok, replyId, v) : link.send(Frame.Err, replyId, toWire(v)));
-    this.#deliver(actor, { msg, reply });
-  }
-
-  #unsendable(frame: unknown[], err: unknown): void {
-    if (frame[0] === Frame.Ask) {
-      this.#settle(frame[3] as number, false, new ActorError(RuntimeCodes.BadMessage, `message to ${String(frame[1])} cannot be sent between threads: ${String((err as Error)?.message ?? err)}`));
-    } else {
-      this.deadLetters++;
-      log("warn", this.name, "dropped a frame that cannot be cloned", { tag: frame[0], error: String(err) });
-    }
-  }
+    },
+    onAsk: (to, msg, replyId, link) => {
+      const actor = this.#actors.get(to);
+      if (!actor) {
+        link.reply(replyId, false, new ActorError(RuntimeCodes.UnknownActor, `no actor at address "${to}"`));
+        return;
+      }
+      this.#deliver(actor, { msg, reply: (ok, v) => link.reply(replyId, ok, v) });
+    },
+    onReply: (replyId, ok, value) => this.#settle(replyId, ok, ok ? value : fromWire(value as WireError)),
+    onDirectory: (entries) => this.applyDirectory(entries),
+    onDown: (systemId) => this.peerDown(systemId),
+    onMalformed: (detail) => log("error", this.name, `dropped the rest of a malformed batch: ${detail}`),
+    onUnsendable: (kind, replyId, to, err) => {
+      const why = `message to ${to} cannot be sent between threads: ${String((err as Error)?.message ?? err)}`;
+      if (kind === "ask" && replyId !== undefined) this.#settle(replyId, false, new ActorError(RuntimeCodes.BadMessage, why));
+      else {
+        this.deadLetters++;
+        log("warn", this.name, why);
+      }
+    },
+  };
 }
 
 function describe(v: unknown): string {

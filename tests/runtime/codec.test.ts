@@ -4,7 +4,12 @@ import { decode, encode, registerClass } from "../../runtime/codec.ts";
 import { ActorError } from "../../runtime/errors.ts";
 
 class Quantity {
-  constructor(public value = 0, public unit = "") {}
+  value: number;
+  unit: string;
+  constructor(value = 0, unit = "") {
+    this.value = value;
+    this.unit = unit;
+  }
   toString() {
     return `${this.value}${this.unit}`;
   }

@@ -55,6 +55,18 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   validateStatusUpdate?(obj: T, old: T): FieldError[];
   /** True when `metadata.generation` is bumped on spec changes (kinds with a spec). */
   generation?: boolean;
+  /**
+   * The kind's name rule, as Kubernetes' ValidateNameFunc: messages for a bad
+   * name (`prefix` when checking a generateName). Unset means DNS subdomain.
+   * Pass it to `validateObjectMeta` in `registry/validation.ts`.
+   */
+  validateName?(name: string, prefix: boolean): string[];
+  /**
+   * Carries over what a status-subresource update may not change, in place
+   * (the old spec, and for pods the owner references). Unset: keep the old
+   * object and take only the new `status`.
+   */
+  prepareForStatusUpdate?(obj: T, old: T): void;
 }
 
 /** The store key of an object: `/registry/<group/>plural/<ns>/<name>`. */

@@ -63,7 +63,11 @@ export interface RangeOptions {
   limit?: number;
   /** Start at this key (inclusive), for paging; must share the prefix. */
   startKey?: string;
-  /** Read as of this past revision; fails with `Compacted` below the compacted revision. */
+  /**
+   * Read as of this past revision; fails with `Compacted` below the compacted
+   * revision (the compacted revision itself still reads, as in etcd) and with
+   * `FutureRevision` above the current one. 0 or absent: the current revision.
+   */
   revision?: number;
   /** Only count, return no kvs. */
   countOnly?: boolean;
@@ -74,8 +78,14 @@ export interface RangeResult<V = unknown> {
   kvs: KeyValue<V>[];
   /** True when `limit` cut the result short. */
   more: boolean;
-  /** How many keys match in all (ignoring limit and startKey... see backend docs). */
+  /** How many keys match the key or prefix at that revision, before `startKey` and `limit` apply. */
   count: number;
+  /**
+   * How many matching keys after the returned ones `limit` cut off (what
+   * Kubernetes reports as `remainingItemCount`); absent when the backend
+   * cannot tell cheaply.
+   */
+  remaining?: number;
   /** The revision the read was served at. */
   revision: number;
 }
@@ -83,7 +93,11 @@ export interface RangeResult<V = unknown> {
 /** A change, as etcd's watch reports it. */
 export interface StoreEvent<V = unknown> {
   type: "put" | "delete";
-  /** For put: the new kv. For delete: key with modRevision = the deletion's revision, value = the last value. */
+  /**
+   * For put: the new kv. For delete: the key with modRevision = the
+   * deletion's revision, value = the last value, version and createRevision 0
+   * (etcd's tombstone).
+   */
   kv: KeyValue<V>;
   /** The kv before this change (absent for a create). */
   prevKv?: KeyValue<V>;
@@ -94,8 +108,9 @@ export interface WatchOptions {
   prefix?: boolean;
   /**
    * Deliver every event with revision >= startRevision, then live events.
-   * Absent: only events after the current revision. Below the compacted
-   * revision the watch fails with a `Compacted` error (HTTP 410 upstream).
+   * Absent or 0: only events after the current revision. At or below the
+   * compacted revision the watch fails with a `Compacted` error (HTTP 410
+   * upstream); compactedRevision + 1 is the oldest start allowed, as in etcd.
    */
   startRevision?: number;
 }
@@ -133,7 +148,12 @@ export interface Store {
    * the watch fails (e.g. the start revision was compacted) and the watch ends.
    */
   watch(key: string, options: WatchOptions, onEvents: (events: StoreEvent[]) => void, onError?: (err: Error) => void): StoreWatch;
-  /** Forgets history at and below `revision`; reads and watches from there fail with `Compacted`. */
+  /**
+   * Forgets history below `revision`: reads below it and watches starting at
+   * or below it fail with `Compacted` (the state at `revision` itself stays
+   * readable). Compacting at or below the compacted revision fails with
+   * `Compacted`, above the current one with `FutureRevision`, as in etcd.
+   */
   compact(revision: number): Promise<void>;
   /** Releases files, connections and watches. */
   close(): Promise<void>;
