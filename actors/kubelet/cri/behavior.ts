@@ -215,7 +215,7 @@ function applyClause(d: Draft, c: Clause): void {
     case "log-every": {
       arity(c, 2, 2, true);
       const everyMs = duration(c, c.args[0]);
-      if (everyMs <= 0) fail(c, c.args[0], "the period must be more than 0s");
+      if (everyMs <= 0) fail(c, c.args[0], `period ${JSON.stringify(c.args[0].text)}`, "it must be more than 0s");
       d.logs = [...d.logs, { text: quoted(c, c.args[1]), atMs, everyMs }];
       return;
     }
@@ -235,21 +235,21 @@ function lifecycle(d: Draft, c: Clause, exit: Behavior["exit"]): void {
     throw new BehaviorError(`behavior ${JSON.stringify(c.name)} at position ${c.pos} conflicts with ${JSON.stringify(d.lifecycleAt.name)} at position ${d.lifecycleAt.pos}; use one of run, exit, crash`, c.pos);
   }
   d.lifecycleAt = c;
-  d.exit = exit;
+  if (exit) d.exit = exit;
 }
 
 function probeAnswer(c: Clause, prev: ProbeAnswer): ProbeAnswer {
   const [mode, arg] = c.args;
   const modes = "ok, fail, fail-after:<duration>, succeed-after:<duration>";
   if (!mode) throw new BehaviorError(`behavior ${JSON.stringify(c.name)} at position ${c.pos} needs an answer; expected one of: ${modes}`, c.pos);
-  if (c.at) fail(c, c.at, "takes no @time; use fail-after or succeed-after");
+  if (c.at) fail(c, c.at, "unexpected @time", "use fail-after or succeed-after");
   const plain = (answer: ProbeAnswer) => {
-    if (c.args.length > 1) fail(c, c.args[1], `"${mode.text}" takes no argument`);
+    if (c.args.length > 1) fail(c, c.args[1], "unexpected argument", `"${mode.text}" takes none`);
     return answer;
   };
   const timed = () => {
-    if (!arg) fail(c, mode, `"${mode.text}" needs a duration, e.g. ${c.name}:${mode.text}:30s`);
-    if (c.args.length > 2) fail(c, c.args[2], "too many arguments");
+    if (!arg) fail(c, mode, `missing duration after "${mode.text}"`, `e.g. ${c.name}:${mode.text}:30s`);
+    if (c.args.length > 2) fail(c, c.args[2], "unexpected argument", `"${mode.text}" takes one duration`);
     return duration(c, arg);
   };
   switch (mode.text) {
@@ -258,21 +258,22 @@ function probeAnswer(c: Clause, prev: ProbeAnswer): ProbeAnswer {
     case "fail-after": return { ...prev, okUntilMs: timed() };
     case "succeed-after": return { ...prev, okFromMs: timed() };
   }
-  return fail(c, mode, `unknown answer ${JSON.stringify(mode.text)}; expected one of: ${modes}`);
+  return fail(c, mode, `unknown answer ${JSON.stringify(mode.text)}`, `expected one of: ${modes}`);
 }
 
 function arity(c: Clause, min: number, max: number, allowAt: boolean): void {
-  if (!allowAt && c.at) fail(c, c.at, "takes no @time");
+  if (!allowAt && c.at) fail(c, c.at, "unexpected @time", `${JSON.stringify(c.name)} happens at a fixed moment`);
   if (c.args.length > max) {
-    fail(c, c.args[max], max === 0 ? "takes no argument" : `takes ${max} argument${max > 1 ? "s" : ""}`);
+    fail(c, c.args[max], "unexpected argument", `${JSON.stringify(c.name)} takes ${max === 0 ? "none" : max}`);
   }
   if (c.args.length < min) {
     throw new BehaviorError(`behavior ${JSON.stringify(c.name)} at position ${c.pos} needs ${min} argument${min > 1 ? "s" : ""}; see BEHAVIOR.md`, c.pos);
   }
 }
 
-function fail(c: Clause, a: Arg, why: string): never {
-  throw new BehaviorError(`behavior ${JSON.stringify(c.name)}: ${why} (at position ${a.pos})`, a.pos);
+/** Throws "<problem> at position N in "<clause>"; <hint>", the one shape of argument errors. */
+function fail(c: Clause, a: Arg, problem: string, hint?: string): never {
+  throw new BehaviorError(`${problem} at position ${a.pos} in ${JSON.stringify(c.name)}${hint ? `; ${hint}` : ""}`, a.pos);
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
@@ -286,18 +287,18 @@ export function parseDuration(text: string): number | undefined {
 
 function duration(c: Clause, a: Arg): number {
   const ms = a.quoted ? undefined : parseDuration(a.text);
-  if (ms === undefined) fail(c, a, `invalid duration ${JSON.stringify(a.text)}; expected e.g. 500ms, 5s, 2m, 1h`);
+  if (ms === undefined) fail(c, a, `invalid duration ${JSON.stringify(a.text)}`, "expected e.g. 500ms, 5s, 2m, 1h");
   return ms;
 }
 
 function exitCode(c: Clause, a: Arg): number {
   const n = /^\d{1,3}$/.test(a.text) && !a.quoted ? Number(a.text) : NaN;
-  if (!(n >= 0 && n <= 255)) fail(c, a, `invalid exit code ${JSON.stringify(a.text)}; expected 0-255`);
+  if (!(n >= 0 && n <= 255)) fail(c, a, `invalid exit code ${JSON.stringify(a.text)}`, "expected 0-255");
   return n;
 }
 
 function quoted(c: Clause, a: Arg): string {
-  if (!a.quoted) fail(c, a, `log text must be quoted, e.g. "${a.text}"`);
+  if (!a.quoted) fail(c, a, "unquoted log text", `write it in double quotes, e.g. "${a.text}"`);
   return a.text;
 }
 
@@ -307,6 +308,6 @@ function quantity(c: Clause, a: Arg): number {
     return c.name === "cpu" ? parseCPU(a.text) : Math.ceil(parseQuantity(a.text));
   } catch {
     const eg = c.name === "cpu" ? "250m, 1" : "64Mi, 1Gi";
-    return fail(c, a, `invalid quantity ${JSON.stringify(a.text)}; expected e.g. ${eg}`);
+    return fail(c, a, `invalid quantity ${JSON.stringify(a.text)}`, `expected e.g. ${eg}`);
   }
 }

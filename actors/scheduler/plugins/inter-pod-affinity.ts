@@ -155,7 +155,7 @@ export function createInterPodAffinity(opts: InterPodAffinityOptions = {}) {
         if (s.score > max) max = s.score;
       }
       const diff = max - min;
-      for (const s of scores) s.score = diff > 0 ? Math.trunc((MAX_NODE_SCORE * (s.score - min)) / diff) : 0;
+      for (const s of scores) s.score = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((s.score - min) / diff)) : 0;
     },
   } satisfies PreFilterPlugin & FilterPlugin & ScorePlugin;
 }

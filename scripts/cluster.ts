@@ -1,0 +1,75 @@
+/**
+ * `npm start` — launches an actorkube cluster: every component an actor in a
+ * worker thread of its own, until Ctrl-C. `--once` starts, reports and exits.
+ * The same file runs under Deno: `deno run -A scripts/cluster.ts`.
+ */
+import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
+import { startCluster, type Cluster } from "./lib/cluster.ts";
+import { platform } from "../runtime/platform/index.ts";
+import { clusterSummary, printSummary } from "./lib/summary.ts";
+
+const specs: FlagSpec[] = [
+  { name: "data-dir", type: "string", arg: "DIR", help: "keep cluster state in a write-ahead log in DIR (in memory when absent)" },
+  { name: "once", type: "boolean", help: "start, print the summary and exit" },
+  { name: "json", type: "boolean", help: "print the summary as one JSON line" },
+  { name: "log-level", type: "string", arg: "LEVEL", help: "debug, info, warn or error", default: "warn" },
+  { name: "help", type: "boolean", help: "show this help" },
+];
+
+const proc = (globalThis as { process?: { argv: string[]; exit(code: number): never; stdout: { isTTY?: boolean } } }).process;
+const deno = (globalThis as { Deno?: { args: string[]; exit(code: number): never } }).Deno;
+const argv = deno ? deno.args : proc!.argv.slice(2);
+const exit = (code: number): never => (deno ? deno.exit(code) : proc!.exit(code));
+
+let flags;
+try {
+  flags = parseFlags(argv, specs);
+  if (!["debug", "info", "warn", "error"].includes(String(flags["log-level"]))) throw new FlagError(`--log-level must be debug, info, warn or error, got "${flags["log-level"]}"`);
+} catch (err) {
+  if (err instanceof FlagError) {
+    console.error(`actorkube: ${err.message}`);
+    exit(2);
+  }
+  throw err;
+}
+if (flags.help) {
+  console.log(helpText("Usage: npm start -- [flags]   (or: deno run -A scripts/cluster.ts [flags])", specs));
+  exit(0);
+}
+
+const json = Boolean(flags.json);
+const say = (m: string) => {
+  if (!json) console.error(m);
+};
+let cluster: Cluster;
+try {
+  cluster = await startCluster({
+    dataDir: flags["data-dir"] as string | undefined,
+    logLevel: flags["log-level"] as "warn",
+    onProgress: (m) => say(`actorkube: ${m}`),
+  });
+} catch (err) {
+  console.error(`actorkube: the cluster did not start: ${(err as Error).message}`);
+  exit(1);
+}
+
+const summary = await clusterSummary(cluster!);
+if (json) console.log(JSON.stringify(summary));
+else printSummary(summary, (l) => console.log(l));
+
+if (flags.once) {
+  await cluster!.stop();
+  exit(0);
+}
+
+say("actorkube: running; Ctrl-C stops the cluster");
+let stopping = false;
+platform.onShutdownSignal(async (signal) => {
+  if (stopping) return;
+  stopping = true;
+  say(`actorkube: ${signal}: stopping`);
+  await cluster.stop();
+  exit(0);
+});
+// Keep the main thread alive while the workers run.
+setInterval(() => {}, 1 << 30);
