@@ -10,8 +10,11 @@ export type TimerId = { readonly id: number };
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Calls `fn` after `ms` milliseconds. */
-  setTimeout(fn: () => void, ms: number): TimerId;
+  /**
+   * Calls `fn` after `ms` milliseconds. Real timers do not keep a finished
+   * process alive unless `keepAlive` is set (a pending restart must).
+   */
+  setTimeout(fn: () => void, ms: number, options?: { keepAlive?: boolean }): TimerId;
   /** Cancels a timer; cancelling a fired or cancelled timer does nothing. */
   clearTimeout(id: TimerId): void;
   /** Resolves after `ms` milliseconds. */
@@ -24,14 +27,13 @@ export const realClock: Clock = (() => {
   let next = 1;
   return {
     now: () => Date.now(),
-    setTimeout(fn, ms) {
+    setTimeout(fn, ms, options) {
       const id = next++;
       const h = setTimeout(() => {
         handles.delete(id);
         fn();
       }, ms);
-      // A pending timer must not keep a finished process alive on Node.
-      (h as { unref?: () => void }).unref?.();
+      if (!options?.keepAlive) (h as { unref?: () => void }).unref?.();
       handles.set(id, h);
       return { id };
     },

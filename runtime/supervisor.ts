@@ -333,7 +333,7 @@ export class Supervisor {
         log("error", "supervisor", `restart of ${m.spec.name} failed`, { error: String(err?.message ?? err) });
         void m.handle?.terminate();
       });
-    }, backoffMs);
+    }, backoffMs, { keepAlive: true });
   }
 
   async #stopWorker(m: Managed): Promise<void> {

@@ -67,6 +67,15 @@ export const BEHAVIOR_CLAUSES = [
   "readiness", "liveness", "startup", "log", "log-every", "cpu", "memory",
 ] as const;
 
+/** The syntax of each clause, quoted in error messages. */
+const USAGE: Record<string, string> = {
+  run: "run", exit: "exit:<code>[@<time>]", crash: "crash[@<time>]", "start-delay": "start-delay:<duration>",
+  "ignore-sigterm": "ignore-sigterm", sigterm: "sigterm:<code>[@<time>]", "ready-after": "ready-after:<duration>",
+  readiness: "readiness:<answer>", liveness: "liveness:<answer>", startup: "startup:<answer>",
+  log: 'log:"<text>"[@<time>]', "log-every": 'log-every:<duration>:"<text>"[@<time>]',
+  cpu: "cpu:<quantity>[@<time>]", memory: "memory:<quantity>[@<time>]",
+};
+
 const ALWAYS: ProbeAnswer = { okFromMs: 0, okUntilMs: Infinity };
 
 /** The behaviour of a container with no script: runs until stopped, healthy, silent, idle. */
@@ -241,7 +250,7 @@ function lifecycle(d: Draft, c: Clause, exit: Behavior["exit"]): void {
 function probeAnswer(c: Clause, prev: ProbeAnswer): ProbeAnswer {
   const [mode, arg] = c.args;
   const modes = "ok, fail, fail-after:<duration>, succeed-after:<duration>";
-  if (!mode) throw new BehaviorError(`behavior ${JSON.stringify(c.name)} at position ${c.pos} needs an answer; expected one of: ${modes}`, c.pos);
+  if (!mode) throw new BehaviorError(`missing answer at position ${c.pos} in ${JSON.stringify(c.name)}; expected one of: ${modes}`, c.pos);
   if (c.at) fail(c, c.at, "unexpected @time", "use fail-after or succeed-after");
   const plain = (answer: ProbeAnswer) => {
     if (c.args.length > 1) fail(c, c.args[1], "unexpected argument", `"${mode.text}" takes none`);
@@ -262,13 +271,10 @@ function probeAnswer(c: Clause, prev: ProbeAnswer): ProbeAnswer {
 }
 
 function arity(c: Clause, min: number, max: number, allowAt: boolean): void {
-  if (!allowAt && c.at) fail(c, c.at, "unexpected @time", `${JSON.stringify(c.name)} happens at a fixed moment`);
-  if (c.args.length > max) {
-    fail(c, c.args[max], "unexpected argument", `${JSON.stringify(c.name)} takes ${max === 0 ? "none" : max}`);
-  }
-  if (c.args.length < min) {
-    throw new BehaviorError(`behavior ${JSON.stringify(c.name)} at position ${c.pos} needs ${min} argument${min > 1 ? "s" : ""}; see BEHAVIOR.md`, c.pos);
-  }
+  const usage = `usage: ${USAGE[c.name]}`;
+  if (!allowAt && c.at) fail(c, c.at, "unexpected @time", usage);
+  if (c.args.length > max) fail(c, c.args[max], "unexpected argument", usage);
+  if (c.args.length < min) throw new BehaviorError(`missing argument at position ${c.pos} in ${JSON.stringify(c.name)}; ${usage}`, c.pos);
 }
 
 /** Throws "<problem> at position N in "<clause>"; <hint>", the one shape of argument errors. */

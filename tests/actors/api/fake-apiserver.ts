@@ -3,7 +3,7 @@
  * revisions, an event history watches replay from, compaction (410 Expired)
  * and hooks to close watches, fail lists and write without telling watchers.
  */
-import type { ActorContext, ActorFactory } from "../../../runtime/actor.ts";
+import type { ActorContext, ActorFactory, Message } from "../../../runtime/actor.ts";
 import type { KubeList, KubeObject, WatchEvent } from "../../../actors/api/meta.ts";
 import type { ApiRequest, WatchMessage, WatchStarted } from "../../../actors/api/protocol.ts";
 import { expired, failure, internalError, notFound, type Status } from "../../../actors/api/status.ts";
@@ -131,13 +131,18 @@ export class FakeApi {
 }
 
 /** The actor around a {@link FakeApi}. */
-export const fakeApiserver: ActorFactory<FakeApi> = (ctx, api) => {
+export const fakeApiserver: ActorFactory<FakeApi, Req<"api.list" | "api.watch" | "api.unwatch">> = (ctx, api) => {
   api.ctx = ctx;
   return {
     handlers: {
-      "api.list": (m: Req<"api.list">) => api.list(m),
-      "api.watch": (m: Req<"api.watch">) => api.watch(m),
-      "api.unwatch": (m: Req<"api.unwatch">) => api.unwatch(m),
+      "api.list": (m) => api.list(m),
+      "api.watch": (m) => api.watch(m),
+      "api.unwatch": (m) => api.unwatch(m),
     },
   };
 };
+
+/** `ActorSystem.spawn` takes untyped factories; a typed one is the same function at runtime. */
+export function untyped<C, M extends Message>(factory: ActorFactory<C, M>): ActorFactory<C> {
+  return factory as unknown as ActorFactory<C>;
+}

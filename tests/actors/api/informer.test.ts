@@ -8,7 +8,8 @@ import { ApiClient } from "../../../actors/api/client.ts";
 import { InformerSet } from "../../../actors/api/informer-set.ts";
 import { isNewer, type Informer, type InformerOptions } from "../../../actors/api/informer.ts";
 import { objectKey, type KubeObject } from "../../../actors/api/meta.ts";
-import { FakeApi, fakeApiserver } from "./fake-apiserver.ts";
+import type { WatchMessage } from "../../../actors/api/protocol.ts";
+import { FakeApi, fakeApiserver, untyped } from "./fake-apiserver.ts";
 
 // What the test can reach of the controller actor it spawns.
 interface Probe {
@@ -21,7 +22,7 @@ interface Probe {
 const rv = (o: KubeObject) => o.metadata.resourceVersion;
 
 // A controller-shaped actor: informers from an InformerSet, handlers that only record.
-const controller: ActorFactory<Probe> = (ctx, probe) => {
+const controller: ActorFactory<Probe, WatchMessage> = (ctx, probe) => {
   const set = new InformerSet(ctx, new ApiClient(ctx, { apiserver: "fake", timeoutMs: 5_000 }));
   const informer = set.informer(probe.options);
   informer.addEventHandler({
@@ -45,9 +46,9 @@ async function setup(fill: (api: FakeApi) => void = () => {}, options: Partial<I
   const sys = new ActorSystem({ id: 0, name: "t", clock });
   const api = new FakeApi();
   fill(api);
-  await sys.spawn("fake", fakeApiserver, api);
+  await sys.spawn("fake", untyped(fakeApiserver), api);
   const probe: Probe = { options: { resource: "pods", jitter: 0, indexers: { node: byNode }, ...options }, log: [] };
-  await sys.spawn("ctrl", controller, probe);
+  await sys.spawn("ctrl", untyped(controller), probe);
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
       await clock.advance(0);
@@ -214,7 +215,7 @@ test("waitForSync times out on the clock when the apiserver is missing; stop rej
   const clock = new SimulatedClock();
   const sys = new ActorSystem({ id: 0, name: "t", clock });
   const probe: Probe = { options: { resource: "pods", jitter: 0 }, log: [] };
-  await sys.spawn("ctrl", controller, probe);
+  await sys.spawn("ctrl", untyped(controller), probe);
   let err: unknown;
   const p = probe.set!.waitForSync(10_000).catch((e: unknown) => (err = e));
   await clock.advance(10_000);
