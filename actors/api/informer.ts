@@ -165,7 +165,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     void this.#relist();
   }
 
-  /** Ends the watch and every retry; the cache stays readable. */
+  /** Ends the watch and every retry, for good; the cache stays readable. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -198,7 +198,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.#watch();
     } catch (err) {
       if (gen !== this.#gen) return;
-      this.#retry("list", err, () => void this.#relist());
+      this.#retry("list failed", err, () => void this.#relist());
     }
   }
 
@@ -223,8 +223,8 @@ export class Informer<T extends KubeObject = KubeObject> {
       },
       (err: unknown) => {
         if (gen !== this.#gen) return;
-        if (isExpired(err)) this.#retry("watch (expired, relisting)", err, () => void this.#relist());
-        else this.#retry("watch", err, () => this.#watch());
+        if (isExpired(err)) this.#retry("watch expired, relisting", err, () => void this.#relist());
+        else this.#retry("watch failed", err, () => this.#watch());
       },
     );
   }
@@ -264,7 +264,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const jitter = this.options.jitter ?? 0.2;
     const delay = n <= 1 ? 0 : Math.min(max, base * 2 ** (n - 2)) * (1 + Math.random() * jitter);
     const message = (why as { message?: unknown })?.message ?? why;
-    this.#deps.log?.(n <= 1 ? "debug" : "warn", `informer ${this.options.resource}: ${what} failed; retrying`, { error: String(message), delayMs: Math.round(delay), failures: n });
+    this.#deps.log?.(n <= 1 ? "debug" : "warn", `informer ${this.options.resource}: ${what}; retrying`, { error: String(message), delayMs: Math.round(delay), failures: n });
     const gen = this.#gen;
     this.#timer = this.#deps.clock.setTimeout(() => {
       this.#timer = undefined;

@@ -28,7 +28,10 @@ export interface Cluster {
 /** The control-plane workers, in start order. */
 export function controlPlane(options: ClusterOptions): WorkerSpec[] {
   const apiserver: ApiserverConfig = { dataDir: options.dataDir };
-  return [{ name: "apiserver", actors: [{ address: "apiserver", module: "actors/apiserver/actor.ts", export: "apiserverActor", config: apiserver }] }];
+  return [
+    { name: "apiserver", actors: [{ address: "apiserver", module: "actors/apiserver/actor.ts", export: "apiserverActor", config: apiserver }] },
+    { name: "cni", actors: [{ address: "cni", module: "cni/actor.ts", export: "cniActor", config: {} }] },
+  ];
 }
 
 /** Starts every component and returns once the apiserver answers. */

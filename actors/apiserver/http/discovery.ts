@@ -109,8 +109,11 @@ export function apiResourceList(resources: DiscoveredResource[], group: string, 
     for (const sub of r.subresources) {
       const s = SUBRESOURCES[sub] ?? { verbs: ["get"] };
       const e: Record<string, unknown> = { name: `${r.plural}/${sub}`, singularName: "", namespaced: r.namespaced, kind: s.kind ?? r.kind, verbs: s.verbs };
-      if (s.group !== undefined && s.group !== group) e.group = s.group;
-      if (s.version !== undefined && s.version !== version) e.version = s.version;
+      // Like kube-apiserver: a subresource of another group's kind names that group and version.
+      if (s.group !== undefined && (s.group !== group || s.version !== version)) {
+        e.group = s.group;
+        e.version = s.version;
+      }
       list.push(e);
     }
   }
