@@ -4,11 +4,15 @@
  * The same file runs under Deno: `deno run -A scripts/cluster.ts`.
  */
 import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
-import { startCluster, type Cluster } from "./lib/cluster.ts";
+import { startCluster, waitForNodes, type Cluster } from "./lib/cluster.ts";
+import { progressBar } from "./lib/progress.ts";
 import { platform } from "../runtime/platform/index.ts";
 import { clusterSummary, printSummary } from "./lib/summary.ts";
 
 const specs: FlagSpec[] = [
+  { name: "nodes", type: "number", arg: "N", min: 0, default: 3, help: "simulated nodes (kubelets)" },
+  { name: "node-workers", type: "number", arg: "K", min: 1, default: 2, help: "worker threads the kubelets are sharded over" },
+  { name: "timeout", type: "number", arg: "SECONDS", min: 1, default: 120, help: "how long --once waits for the cluster to be ready" },
   { name: "data-dir", type: "string", arg: "DIR", help: "keep cluster state in a write-ahead log in DIR (in memory when absent)" },
   { name: "once", type: "boolean", help: "start, print the summary and exit" },
   { name: "json", type: "boolean", help: "print the summary as one JSON line" },
@@ -45,11 +49,27 @@ let cluster: Cluster;
 try {
   cluster = await startCluster({
     dataDir: flags["data-dir"] as string | undefined,
+    nodes: flags.nodes as number,
+    nodeWorkers: flags["node-workers"] as number,
     logLevel: flags["log-level"] as "warn",
     onProgress: (m) => say(`actorkube: ${m}`),
   });
 } catch (err) {
   console.error(`actorkube: the cluster did not start: ${(err as Error).message}`);
+  exit(1);
+}
+
+const wanted = flags.nodes as number;
+const bar = progressBar("nodes ready", (globalThis as { process?: { stderr: { write(s: string): unknown; isTTY?: boolean } } }).process?.stderr ?? { write: () => 0 });
+try {
+  await waitForNodes(cluster!, wanted, (flags.timeout as number) * 1000, (ready) => {
+    if (!json && wanted > 0) bar.update(ready / wanted, `${ready}/${wanted}`);
+  });
+  bar.done();
+} catch (err) {
+  bar.done();
+  console.error(`actorkube: ${(err as Error).message}`);
+  await cluster!.stop();
   exit(1);
 }
 

@@ -245,11 +245,11 @@ export class SchedulingQueue {
       this.#backoff.pop();
       this.#pushActive(top);
     }
+    // The pool is a Map in insertion order, and pods enter it stamped "now": oldest first.
     for (const [key, info] of this.#unschedulable) {
-      if (now - info.timestamp >= this.#maxUnschedulable) {
-        this.#unschedulable.delete(key);
-        this.#requeue(info);
-      }
+      if (now - info.timestamp < this.#maxUnschedulable) break;
+      this.#unschedulable.delete(key);
+      this.#requeue(info);
     }
     this.#armTimers();
   }
@@ -288,9 +288,8 @@ export class SchedulingQueue {
     const now = this.#clock.now();
     const top = this.#backoff.peek();
     if (top) this.#backoffTimer = this.#clock.setTimeout(() => this.flush(), Math.max(0, this.backoffExpiry(top) - now));
-    let oldest = Infinity;
-    for (const info of this.#unschedulable.values()) oldest = Math.min(oldest, info.timestamp);
-    if (oldest !== Infinity) this.#unschedulableTimer = this.#clock.setTimeout(() => this.flush(), Math.max(0, oldest + this.#maxUnschedulable - now));
+    const oldest = this.#unschedulable.values().next().value;
+    if (oldest) this.#unschedulableTimer = this.#clock.setTimeout(() => this.flush(), Math.max(0, oldest.timestamp + this.#maxUnschedulable - now));
   }
 
   #cancelTimers(): void {

@@ -108,7 +108,11 @@ export class Snapshot {
 
   #place(key: string, nodeName: string, pod: Pod): void {
     const prev = this.#podNode.get(key);
-    if (prev !== undefined && prev !== nodeName) this.#nodes.get(prev)?.removePod(pod);
+    if (prev !== undefined && prev !== nodeName) {
+      const old = this.#nodes.get(prev);
+      old?.removePod(pod);
+      if (old && !old.node && old.pods.size === 0) this.#nodes.delete(prev);
+    }
     let info = this.#nodes.get(nodeName);
     if (!info) {
       // A pod can be seen before its node: keep an imaginary NodeInfo until the node arrives.

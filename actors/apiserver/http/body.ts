@@ -46,13 +46,17 @@ export function mediaType(contentType: string | undefined): string {
 }
 
 /**
- * Decodes a body: YAML for `*yaml` media types, JSON otherwise. An empty
- * body decodes to undefined.
+ * Decodes a body: YAML for `*yaml` media types, JSON for JSON ones (or none).
+ * Other media types (Kubernetes protobuf, CBOR) are 415, which makes
+ * client-go retry the request as JSON. An empty body decodes to undefined.
  */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const text = body.toString("utf8");
   if (text.trim() === "") return undefined;
   const type = mediaType(contentType);
+  if (type !== "" && !type.endsWith("json") && !type.endsWith("yaml")) {
+    throw new HttpStatusError("UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
   if (type.endsWith("yaml")) {
     try {
       return parseYaml(text);

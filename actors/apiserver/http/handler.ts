@@ -13,7 +13,7 @@ import { decodeBody, readBody } from "./body.ts";
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, type DiscoveryCache } from "./discovery.ts";
 import { HttpStatusError, methodNotAllowed, pathNotFound, statusForError } from "./errors.ts";
 import { OPENAPI_VERSION, openApiV2, openApiV3, openApiV3Index } from "./openapi.ts";
-import { planRequest, type WatchRequest } from "./requests.ts";
+import { patchTypeOf, planRequest, type WatchRequest } from "./requests.ts";
 import { sendJson, sendStatus, sendText, tableContentType } from "./respond.ts";
 import { resolveRoute, splitApiPath, type ResourceRoute } from "./route.ts";
 import { toScale } from "./scale.ts";
@@ -84,6 +84,7 @@ async function serve(deps: HandlerDeps, req: IncomingMessage, res: ServerRespons
     return sendJson(res, 200, doc);
   }
   const route = await resolveRoute(apiPath, deps.discovery);
+  if (method === "PATCH") patchTypeOf(req.headers["content-type"]);
   const body = BODY_METHODS.has(method) ? decodeBody(await readBody(req, deps.maxBodyBytes), req.headers["content-type"]) : undefined;
   const plan = planRequest({ method, route, query: url.searchParams, body, contentType: req.headers["content-type"], user });
   const table = method === "GET" && route.subresource === undefined ? tableVersion(req.headers.accept) : undefined;

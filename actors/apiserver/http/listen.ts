@@ -4,6 +4,7 @@
  * file to serve through `Deno.serve` or another runtime's server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 
 /** Handles one request; must always end the response (or leave a stream open on purpose). */
@@ -17,9 +18,19 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** Binds `handler` on host:port (port 0 = any free port). */
-export function listen(handler: RequestHandler, host: string, port: number): Promise<Listener> {
-  const server = createServer(handler);
+/** PEM certificate chain and key, for HTTPS. */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+}
+
+/**
+ * Binds `handler` on host:port (port 0 = any free port), over HTTPS when
+ * `tls` is given. kubectl sends bearer tokens only over TLS, so a front
+ * with authentication must be served with it.
+ */
+export function listen(handler: RequestHandler, host: string, port: number, tls?: TlsFiles): Promise<Listener> {
+  const server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
   const sockets = new Set<Socket>();
   server.on("connection", (s: Socket) => {
     sockets.add(s);

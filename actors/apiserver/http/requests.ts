@@ -75,8 +75,7 @@ export function planRequest(input: RequestInput): Plan {
     }
     case "PATCH": {
       if (name === undefined || (subresource !== undefined && subresource !== "status" && subresource !== "scale")) throw methodNotAllowed(method, what);
-      const patchType = PATCH_TYPES[mediaType(input.contentType)];
-      if (!patchType) throw new HttpStatusError("UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(", ")}`);
+      const patchType = patchTypeOf(input.contentType);
       if (input.body === undefined) throw badRequest("the body of a patch request must not be empty");
       if (patchType === "json" ? !Array.isArray(input.body) : !isObject(input.body)) throw badRequest(`the patch body must be a JSON ${patchType === "json" ? "array" : "object"}`);
       const request: ApiRequest = { type: "api.patch", ...ref, name, patchType, patch: input.body, ...writeOptions(query, input.user) };
@@ -94,6 +93,13 @@ export function planRequest(input: RequestInput): Plan {
     default:
       throw methodNotAllowed(method, what);
   }
+}
+
+/** The patch type of a PATCH's Content-Type; 415 for any other media type. */
+export function patchTypeOf(contentType: string | undefined): PatchType {
+  const patchType = PATCH_TYPES[mediaType(contentType)];
+  if (!patchType) throw new HttpStatusError("UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(", ")}`);
+  return patchType;
 }
 
 function isTrue(v: string | null): boolean {

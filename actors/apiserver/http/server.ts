@@ -9,7 +9,7 @@ import type { WatchClosedMessage, WatchEventsMessage, WatchMessage } from "../..
 import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
 import { DiscoveryCache } from "./discovery.ts";
 import { createHandler } from "./handler.ts";
-import { listen } from "./listen.ts";
+import { listen, type TlsFiles } from "./listen.ts";
 import { WatchRouter } from "./watch.ts";
 
 /** Options of {@link startHttpApi}. */
@@ -30,6 +30,8 @@ export interface HttpApiOptions {
   askTimeoutMs?: number;
   /** Bearer token → user; absent = no authentication (requests carry no user). */
   authenticate?: (token: string) => string | undefined;
+  /** Serve HTTPS with this PEM certificate and key (kubectl sends tokens only over TLS). */
+  tls?: TlsFiles;
 }
 
 /** A running HTTP front. */
@@ -62,7 +64,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     authenticate: options.authenticate,
     serverAddress: () => `${host}:${port}`,
   });
-  const listener = await listen(handler, host, port);
+  const listener = await listen(handler, host, port, options.tls);
   port = listener.port;
   return { port, deliver: (m) => router.deliver(m), watches: () => router.size, close: () => listener.close() };
 }
@@ -76,6 +78,8 @@ export interface HttpFrontConfig {
   askTimeoutMs?: number;
   /** Bearer token → user name. Absent = no authentication. */
   tokens?: Record<string, string>;
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: TlsFiles;
 }
 
 /** Messages the front actor handles: watch traffic, and `http.info` for its bound address. */
@@ -93,13 +97,14 @@ export const httpFrontActor: ActorFactory<HttpFrontConfig, HttpFrontMessage> = a
     maxBodyBytes: config?.maxBodyBytes,
     askTimeoutMs: config?.askTimeoutMs,
     authenticate: tokens ? (token) => (Object.hasOwn(tokens, token) ? tokens[token] : undefined) : undefined,
+    tls: config?.tls,
   });
   ctx.log("info", "serving the Kubernetes API", { host: config?.host ?? "127.0.0.1", port: api.port });
   return {
     handlers: {
       "api.watch.events": (m) => api.deliver(m),
       "api.watch.closed": (m) => api.deliver(m),
-      "http.info": () => ({ host: config?.host ?? "127.0.0.1", port: api.port }),
+      "http.info": () => ({ host: config?.host ?? "127.0.0.1", port: api.port, scheme: config?.tls ? "https" : "http" }),
     },
     onStop: () => api.close(),
     inspect: () => ({ port: api.port, watches: api.watches() }),

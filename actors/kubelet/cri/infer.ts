@@ -48,12 +48,27 @@ interface ShellRun {
 
 const SHELLS = new Set(["sh", "bash", "ash", "dash", "zsh"]);
 
-/** Infers a behaviour from command + args; anything unrecognised is a long-running server. */
+const inferred = new Map<string, Behavior>();
+const INFERRED_MAX = 2048;
+
+/** Infers a behaviour from command + args; anything unrecognised is a long-running server. Results are shared per command line. */
 export function inferBehavior(c: Pick<CommandLine, "command" | "args">): Behavior {
   const argv = [...(c.command ?? []), ...(c.args ?? [])];
   if (argv.length === 0) return DEFAULT_BEHAVIOR;
+  const key = argv.join("\0");
+  let behavior = inferred.get(key);
+  if (!behavior) {
+    if (inferred.size >= INFERRED_MAX) inferred.clear();
+    behavior = inferArgv(argv);
+    inferred.set(key, behavior);
+  }
+  return behavior;
+}
+
+function inferArgv(argv: string[]): Behavior {
   const prog = basename(argv[0]);
-  if (SHELLS.has(prog) && argv[1] === "-c" && argv.length > 2) return fromShell(argv.slice(2).join(" "));
+  // As in sh, words after the script are $0, $1...: they are not part of it.
+  if (SHELLS.has(prog) && argv[1] === "-c" && argv.length > 2) return fromShell(argv[2]);
   const run: ShellRun = { atMs: 0, forever: false, exitCode: 0, logs: [], ignoreTerm: false };
   return step(run, argv) === "server" ? DEFAULT_BEHAVIOR : toBehavior(run);
 }

@@ -10,7 +10,7 @@ import { nanoid } from "nanoid";
 import type { Clock } from "../../../runtime/clock.ts";
 import { ActorError } from "../../../runtime/errors.ts";
 import type { Probe } from "../../api/types/index.ts";
-import type { Behavior, ProbeKind } from "./behavior.ts";
+import type { ProbeKind } from "./behavior.ts";
 import { SimulatedImages, type SimulatedImagesOptions } from "./images.ts";
 import { resolveBehavior } from "./infer.ts";
 import { exitReason, logLines, naturalEnd, probeOk, valueAt, type LogLine } from "./script.ts";
@@ -304,8 +304,7 @@ export class SimulatedRuntime implements RuntimeService, ImageService {
   }
 
   #probeOk(c: Container, kind: ProbeKind): boolean {
-    const b: Behavior = c.behavior;
-    return probeOk(b[kind], this.#clock.now() - c.startedAt);
+    return probeOk(c.behavior[kind], this.#clock.now() - c.startedAt);
   }
 
   #emit(c: Container, type: ContainerEvent["type"]): void {

@@ -40,9 +40,10 @@ export function numFeasibleNodesToFind(percentage: number, numAllNodes: number):
 }
 
 /**
- * Whether a node may receive pods at all: known and Ready. Cordoned nodes stay
- * candidates so the NodeUnschedulable plugin can admit pods that tolerate it
- * and report "node(s) were unschedulable" for the rest, as Kubernetes does.
+ * Whether a node may receive pods at all: known, not being deleted, and Ready.
+ * Cordoned nodes stay candidates so the NodeUnschedulable plugin can admit
+ * pods that tolerate it and report "node(s) were unschedulable" for the rest,
+ * as Kubernetes does.
  */
 export function isCandidate(node: Node | undefined): node is Node {
   if (!node || node.metadata.deletionTimestamp) return false;
@@ -61,7 +62,20 @@ export interface FrameworkOptions {
    * tests pass a seeded or constant function.
    */
   rng?: () => number;
+  /** Which nodes may receive pods at all. Default {@link isCandidate} (Ready nodes). */
+  isCandidate?: (node: Node | undefined) => boolean;
 }
+
+/**
+ * How a node that is not a candidate shows in a FitError: as the not-ready
+ * taint the node lifecycle controller puts on such nodes, which is what a
+ * Kubernetes user sees for them.
+ */
+export const NOT_READY_STATUS: Status = Object.freeze({
+  code: "UnschedulableAndUnresolvable",
+  reasons: Object.freeze(["node(s) had untolerated taint {node.kubernetes.io/not-ready: }"]) as readonly string[],
+  plugin: "NodeReadiness",
+});
 
 /** A successful cycle. */
 export interface ScheduleResult {
@@ -87,12 +101,14 @@ export class Framework {
   readonly #filter: FilterPlugin[] = [];
   readonly #score: Weighted[] = [];
   readonly #rng: () => number;
+  readonly #isCandidate: (node: Node | undefined) => boolean;
   #nextStart = 0;
 
   constructor(opts: FrameworkOptions = {}) {
     const registry = opts.registry ?? inTreeRegistry();
     this.profile = opts.profile ?? buildProfile();
     this.#rng = opts.rng ?? Math.random;
+    this.#isCandidate = opts.isCandidate ?? isCandidate;
     for (const setting of this.profile.plugins) {
       const p: AnyPlugin = registry.get(setting.name);
       if (p.preFilter) this.#preFilter.push(p as PreFilterPlugin);
@@ -101,14 +117,26 @@ export class Framework {
     }
   }
 
-  /** Runs one cycle for `pod` over `nodes` (the snapshot's NodeInfos; non-candidates are ignored). */
+  /**
+   * Runs one cycle for `pod` over `nodes` (the snapshot's NodeInfos). Only
+   * candidates are filtered and scored; the others still count in "0/N" and
+   * are reported with {@link NOT_READY_STATUS}.
+   */
   schedule(pod: Pod, nodes: readonly NodeInfo[]): ScheduleOutcome {
-    const candidates = nodes.filter((n) => isCandidate(n.node));
+    const candidates: NodeInfo[] = [];
     const unschedulablePlugins = new Set<string>();
     const nodeToStatus = new Map<string, Status>();
+    let numAllNodes = 0;
+    for (const n of nodes) {
+      if (!n.node) continue;
+      numAllNodes++;
+      if (this.#isCandidate(n.node)) candidates.push(n);
+      else nodeToStatus.set(n.name, NOT_READY_STATUS);
+    }
+    if (nodeToStatus.size > 0) unschedulablePlugins.add(NOT_READY_STATUS.plugin!);
     const fail = (preFilterMsg?: string): ScheduleOutcome => ({
       ok: false,
-      error: new FitError(candidates.length, { nodeToStatus, unschedulablePlugins, ...(preFilterMsg ? { preFilterMsg } : {}) }),
+      error: new FitError(numAllNodes, { nodeToStatus, unschedulablePlugins, ...(preFilterMsg ? { preFilterMsg } : {}) }),
     });
     if (candidates.length === 0) return fail();
 

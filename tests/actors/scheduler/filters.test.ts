@@ -8,7 +8,7 @@ import { nodeResourcesFit } from "../../../actors/scheduler/plugins/node-resourc
 import { taintToleration } from "../../../actors/scheduler/plugins/taint-toleration.ts";
 import { nodeAffinity } from "../../../actors/scheduler/plugins/node-affinity.ts";
 import { nodePorts } from "../../../actors/scheduler/plugins/node-ports.ts";
-import { interPodAffinity } from "../../../actors/scheduler/plugins/inter-pod-affinity.ts";
+import { createInterPodAffinity, interPodAffinity } from "../../../actors/scheduler/plugins/inter-pod-affinity.ts";
 import { info, node, pod } from "./fixtures.ts";
 
 type Plugin = FilterPlugin & Partial<PreFilterPlugin>;
@@ -169,6 +169,28 @@ const cases: Case[] = [
     node: info(node("n1"), pod("db", { ns: "other", labels: { app: "db" } })),
     code: "UnschedulableAndUnresolvable",
     reasons: ["node(s) didn't match pod affinity rules"],
+  },
+  {
+    name: "PodAffinity: namespaceSelector {} spans every namespace",
+    plugin: interPodAffinity,
+    pod: pod("p", { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: sel({ app: "db" }), namespaceSelector: {}, topologyKey: "kubernetes.io/hostname" }] } } }),
+    node: info(node("n1"), pod("db", { ns: "other", labels: { app: "db" } })),
+    code: "Success",
+  },
+  {
+    name: "PodAffinity: namespaceSelector by namespace labels",
+    plugin: createInterPodAffinity({ namespaceLabels: (ns): Record<string, string> => (ns === "team-a" ? { team: "a" } : {}) }),
+    pod: pod("p", { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: sel({ app: "db" }), namespaceSelector: sel({ team: "a" }), topologyKey: "kubernetes.io/hostname" }] } } }),
+    node: info(node("n1"), pod("db", { ns: "team-a", labels: { app: "db" } })),
+    others: [info(node("n2"), pod("db", { ns: "team-b", labels: { app: "db" } }))],
+    code: "Success",
+  },
+  {
+    name: "PodAntiAffinity: matchLabelKeys narrows to the same revision",
+    plugin: interPodAffinity,
+    pod: pod("p", { labels: { app: "web", rev: "2" }, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: sel({ app: "web" }), matchLabelKeys: ["rev"], topologyKey: "kubernetes.io/hostname" }] } } }),
+    node: info(node("n1"), pod("old", { labels: { app: "web", rev: "1" } })),
+    code: "Success",
   },
   {
     name: "PodAntiAffinity: matching pod on the host",

@@ -143,7 +143,9 @@ export async function startFake(config: HttpFrontConfig = {}): Promise<FakeClust
   const system = new ActorSystem({ id: 0, name: "http-test" });
   const state: FakeState = { objects: new Map(), seen: [], watchers: new Map(), revision: 10 };
   await system.spawn("apiserver", fakeApiserver, state);
-  await system.spawn("http", httpFrontActor, { port: 0, askTimeoutMs: 2000, ...config });
+  // spawn takes factories of untyped messages; the front's handlers are typed by its message union.
+  const front = httpFrontActor as unknown as ActorFactory<HttpFrontConfig>;
+  await system.spawn("http", front, { port: 0, askTimeoutMs: 2000, ...config });
   const { port } = await system.ask<{ port: number }>("http", { type: "http.info" });
   return {
     system,

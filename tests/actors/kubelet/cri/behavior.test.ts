@@ -2,6 +2,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BehaviorError, parseBehavior, parseDuration, type Behavior } from "../../../../actors/kubelet/cri/behavior.ts";
 import { hasCode } from "../../../../runtime/errors.ts";
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import type { Pod } from "../../../../actors/api/types/index.ts";
 
 const ALWAYS = { okFromMs: 0, okUntilMs: Infinity };
 const NEVER = { okFromMs: Infinity, okUntilMs: Infinity };
@@ -100,6 +103,17 @@ test("parsed behaviours are shared and frozen", () => {
   const a = parseBehavior("exit:1@5s");
   assert.is(parseBehavior("exit:1@5s"), a);
   assert.ok(Object.isFrozen(a));
+});
+
+test("the example manifest in BEHAVIOR.md parses", () => {
+  const md = readFileSync(new URL("../../../../actors/kubelet/cri/BEHAVIOR.md", import.meta.url), "utf8");
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(md)?.[1] ?? "";
+  const pod = parseYaml(yaml) as Pod;
+  const scripts = Object.entries(pod.metadata.annotations ?? {});
+  assert.is(scripts.length, 2);
+  const web = parseBehavior(scripts[0][1]);
+  assert.equal([web.startDelayMs, web.readiness.okFromMs, web.memory.at(-1)], [2000, 10_000, { atMs: 300_000, value: 300 * 2 ** 20 }]);
+  assert.is(parseBehavior(scripts[1][1]).sigterm, "ignore");
 });
 
 test.run();

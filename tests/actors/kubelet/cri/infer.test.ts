@@ -41,6 +41,12 @@ test("commands infer behaviours", () => {
   }
 });
 
+test("inferred behaviours are shared per command line", () => {
+  const a = inferBehavior({ command: ["sh", "-c"], args: ["sleep 5; exit 1"] });
+  assert.is(inferBehavior({ command: ["sh", "-c", "sleep 5; exit 1"] }), a);
+  assert.equal(inferBehavior({ command: ["sh", "-c", "exit 4", "exit 9"] }).exit, { code: 4, afterMs: 0 });
+});
+
 test("the container's own annotation wins over the pod-wide one, which wins over the command", () => {
   const annotations = { "actorkube.io/behavior": "exit:2", "actorkube.io/behavior.web": "exit:3" };
   const cases: Array<[string, Record<string, string> | undefined, number | undefined, string]> = [
