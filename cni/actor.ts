@@ -51,10 +51,31 @@ export const cniActor: ActorFactory<CniConfig | undefined, CniMessage | WatchMes
     }
   }
 
+  const exhaustedNodes = new Set<string>();
+  /** Tells the node (a NetworkUnavailable condition, as the node-ipam controller's CIDRNotAvailable) that it gets no range. */
+  const reportExhausted = async (name: string, message: string) => {
+    if (exhaustedNodes.has(name)) return;
+    exhaustedNodes.add(name);
+    ctx.log("warn", message, { node: name });
+    const now = new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+    await retryOnConflict(async () => {
+      const node = await client.get<NodeObj & { status?: { conditions?: { type: string }[] } }>("nodes", name);
+      const conditions = (node.status?.conditions ?? []).filter((c) => c.type !== "NetworkUnavailable");
+      conditions.push({ type: "NetworkUnavailable", status: "True", reason: "CIDRNotAvailable", message, lastHeartbeatTime: now, lastTransitionTime: now } as never);
+      await client.updateStatus("nodes", { ...node, status: { ...node.status, conditions } });
+    }).catch(() => {});
+  };
+
   /** Gives the node a podCIDR and records it on the Node object. */
   const assign = async (name: string): Promise<string> => {
     const known = net.nodeCIDR(name);
-    const cidr = known ?? net.ensureNode(name);
+    let cidr: string;
+    try {
+      cidr = known ?? net.ensureNode(name);
+    } catch (err) {
+      await reportExhausted(name, (err as Error).message);
+      throw err;
+    }
     if (!known) {
       try {
         await retryOnConflict(() => client.patch("nodes", name, "merge", { spec: { podCIDR: cidr, podCIDRs: [cidr] } }));
@@ -71,8 +92,11 @@ export const cniActor: ActorFactory<CniConfig | undefined, CniMessage | WatchMes
   nodeInformer.addEventHandler({
     // Handlers only note work; the patch goes out as its own message so the mailbox stays in order.
     onAdd: (n) => void (!n.spec?.podCIDR && ctx.tell(ctx.self, { type: "cni.node", node: n.metadata.name! })),
-    onUpdate: (_, n) => void (!n.spec?.podCIDR && ctx.tell(ctx.self, { type: "cni.node", node: n.metadata.name! })),
-    onDelete: (n) => void net.removeNode(n.metadata.name!),
+    onUpdate: (_, n) => void (!n.spec?.podCIDR && !exhaustedNodes.has(n.metadata.name!) && ctx.tell(ctx.self, { type: "cni.node", node: n.metadata.name! })),
+    onDelete: (n) => {
+      net.removeNode(n.metadata.name!);
+      exhaustedNodes.delete(n.metadata.name!);
+    },
   });
   podInformer.addEventHandler({ onDelete: (p) => void net.del(p.spec?.nodeName, p.metadata.uid!) });
   informers.start();

@@ -6,12 +6,15 @@
 import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
 import { startCluster, waitForNodes, type Cluster } from "./lib/cluster.ts";
 import { progressBar } from "./lib/progress.ts";
+import { parseCIDR } from "../cni/cidr.ts";
 import { platform } from "../runtime/platform/index.ts";
 import { clusterSummary, printSummary } from "./lib/summary.ts";
 
 const specs: FlagSpec[] = [
   { name: "nodes", type: "number", arg: "N", min: 0, default: 3, help: "simulated nodes (kubelets)" },
   { name: "node-workers", type: "number", arg: "K", min: 1, default: 2, help: "worker threads the kubelets are sharded over" },
+  { name: "cluster-cidr", type: "string", arg: "CIDR", default: "10.244.0.0/16", help: "the pod network; each node gets a slice of it" },
+  { name: "node-cidr-mask-size", type: "number", arg: "BITS", min: 8, default: 24, help: "prefix length of each node's podCIDR" },
   { name: "timeout", type: "number", arg: "SECONDS", min: 1, default: 120, help: "how long --once waits for the cluster to be ready" },
   { name: "data-dir", type: "string", arg: "DIR", help: "keep cluster state in a write-ahead log in DIR (in memory when absent)" },
   { name: "once", type: "boolean", help: "start, print the summary and exit" },
@@ -29,6 +32,15 @@ let flags;
 try {
   flags = parseFlags(argv, specs);
   if (!["debug", "info", "warn", "error"].includes(String(flags["log-level"]))) throw new FlagError(`--log-level must be debug, info, warn or error, got "${flags["log-level"]}"`);
+  try {
+    const cidr = parseCIDR(String(flags["cluster-cidr"]));
+    const mask = flags["node-cidr-mask-size"] as number;
+    if (mask < cidr.prefix || mask > 30) throw new Error(`--node-cidr-mask-size must be between ${cidr.prefix} and 30 for ${flags["cluster-cidr"]}, got ${mask}`);
+    const room = 2 ** (mask - cidr.prefix);
+    if ((flags.nodes as number) > room) throw new Error(`--cluster-cidr ${flags["cluster-cidr"]} holds ${room} node ranges of /${mask}, fewer than --nodes ${flags.nodes}; use a larger --cluster-cidr (e.g. 10.0.0.0/8) or a larger --node-cidr-mask-size`);
+  } catch (err) {
+    throw new FlagError(String((err as Error).message).replace(/^(?!--)/, "--cluster-cidr: "));
+  }
 } catch (err) {
   if (err instanceof FlagError) {
     console.error(`actorkube: ${err.message}`);
@@ -50,6 +62,8 @@ try {
   cluster = await startCluster({
     dataDir: flags["data-dir"] as string | undefined,
     nodes: flags.nodes as number,
+    clusterCIDR: flags["cluster-cidr"] as string,
+    nodeCIDRMaskSize: flags["node-cidr-mask-size"] as number,
     nodeWorkers: flags["node-workers"] as number,
     logLevel: flags["log-level"] as "warn",
     onProgress: (m) => say(`actorkube: ${m}`),

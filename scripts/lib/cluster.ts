@@ -15,6 +15,10 @@ export interface ClusterOptions {
   nodes?: number;
   /** Worker threads the kubelets are sharded over (default 2, never more than nodes). */
   nodeWorkers?: number;
+  /** The pod network (default 10.244.0.0/16). */
+  clusterCIDR?: string;
+  /** Prefix length of each node's podCIDR (default 24). */
+  nodeCIDRMaskSize?: number;
   logLevel?: "debug" | "info" | "warn" | "error";
   /** Called as components come up. */
   onProgress?: (message: string) => void;
@@ -34,7 +38,7 @@ export function controlPlane(options: ClusterOptions): WorkerSpec[] {
   const apiserver: ApiserverConfig = { dataDir: options.dataDir };
   return [
     { name: "apiserver", actors: [{ address: "apiserver", module: "actors/apiserver/actor.ts", export: "apiserverActor", config: apiserver }] },
-    { name: "cni", actors: [{ address: "cni", module: "cni/actor.ts", export: "cniActor", config: {} }] },
+    { name: "cni", actors: [{ address: "cni", module: "cni/actor.ts", export: "cniActor", config: { clusterCIDR: options.clusterCIDR, nodeMaskSize: options.nodeCIDRMaskSize } }] },
   ];
 }
 
