@@ -38,6 +38,7 @@ export function controlPlane(options: ClusterOptions): WorkerSpec[] {
   const apiserver: ApiserverConfig = { dataDir: options.dataDir };
   return [
     { name: "apiserver", actors: [{ address: "apiserver", module: "actors/apiserver/actor.ts", export: "apiserverActor", config: apiserver }] },
+    { name: "scheduler", actors: [{ address: "scheduler", module: "actors/scheduler/actor.ts", export: "schedulerActor", config: {} }] },
     { name: "cni", actors: [{ address: "cni", module: "cni/actor.ts", export: "cniActor", config: { clusterCIDR: options.clusterCIDR, nodeMaskSize: options.nodeCIDRMaskSize } }] },
   ];
 }

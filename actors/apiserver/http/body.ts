@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { HttpStatusError } from "./errors.ts";
+import { decodeProtobuf, PROTOBUF_MEDIA_TYPE } from "./protobuf/index.ts";
 
 /** kube-apiserver's default request body limit. */
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -46,14 +47,16 @@ export function mediaType(contentType: string | undefined): string {
 }
 
 /**
- * Decodes a body: YAML for `*yaml` media types, JSON for JSON ones (or none).
- * Other media types (Kubernetes protobuf, CBOR) are 415, which makes
- * client-go retry the request as JSON. An empty body decodes to undefined.
+ * Decodes a body: YAML for `*yaml` media types, JSON for JSON ones (or
+ * none), Kubernetes protobuf for the kinds kubectl sends that way; any other
+ * media type is 415. An empty body decodes to undefined.
  */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  if (body.length === 0) return undefined;
+  const type = mediaType(contentType);
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobuf(body);
   const text = body.toString("utf8");
   if (text.trim() === "") return undefined;
-  const type = mediaType(contentType);
   if (type !== "" && !type.endsWith("json") && !type.endsWith("yaml")) {
     throw new HttpStatusError("UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
   }
