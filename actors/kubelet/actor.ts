@@ -6,10 +6,18 @@
  */
 import type { ActorFactory } from "../../runtime/actor.ts";
 import type { TimerId } from "../../runtime/clock.ts";
+import { ActorError } from "../../runtime/errors.ts";
 import { ApiClient, isAlreadyExists, isNotFound, retryOnConflict } from "../api/client.ts";
 import { healthyConditions, leaseObject, microTime, nodeObject, type NodeShape } from "./node-status.ts";
 import type { Node } from "../api/types/core-node.ts";
 import type { Lease } from "../api/types/coordination.ts";
+import type { Pod } from "../api/types/core-pod.ts";
+import type { WatchMessage } from "../api/protocol.ts";
+import { InformerSet } from "../api/informer-set.ts";
+import { EventRecorder } from "../api/events.ts";
+import { SimulatedRuntime, type SimulatedRuntimeOptions } from "./cri/simulated.ts";
+import type { CniResult } from "../../cni/network.ts";
+import { PodWorkers } from "./pods.ts";
 
 /** Configuration of one kubelet. */
 export interface KubeletConfig {
@@ -21,6 +29,10 @@ export interface KubeletConfig {
   /** Node status report period when nothing changed (default 60 000 ms). */
   statusEveryMs?: number;
   apiserver?: string;
+  /** The CNI actor's address (default `cni`). */
+  cni?: string;
+  /** Simulated runtime settings (image pull delay, start delay, …). */
+  runtime?: Omit<SimulatedRuntimeOptions, "clock" | "network">;
 }
 
 /** Messages a kubelet answers. */
@@ -29,10 +41,12 @@ export type KubeletMessage =
   | { type: "kubelet.report-status" }
   | { type: "kubelet.silence" }
   | { type: "kubelet.resume" }
-  | { type: "kubelet.status" };
+  | { type: "kubelet.status" }
+  | { type: "kubelet.sync-pod"; uid: string }
+  | { type: "kubelet.logs"; namespace: string; name: string; container?: string; tailLines?: number; previous?: boolean };
 
 /** Builds one kubelet. */
-export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage> = async (ctx, config) => {
+export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage | WatchMessage> = async (ctx, config) => {
   if (!config?.node?.name) throw new Error("kubelet config needs node.name");
   const name = config.node.name;
   const client = new ApiClient(ctx, { apiserver: config.apiserver, user: `system:node:${name}` });
@@ -95,8 +109,59 @@ export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage> = async (
   schedule("kubelet.heartbeat", heartbeatMs);
   schedule("kubelet.report-status", statusEveryMs);
 
+  // The node's container runtime; its sandboxes join the cluster network through the CNI actor.
+  const cni = config.cni ?? "cni";
+  const sandboxPods = new Map<string, string>();
+  const runtime = new SimulatedRuntime({
+    ...config.runtime,
+    clock: ctx.clock,
+    network: {
+      add: async (sandboxId, sb) => {
+        const r = await ctx.ask<CniResult>(cni, { type: "cni.add", node: name, podUid: sb.metadata.uid, namespace: sb.metadata.namespace, name: sb.metadata.name, sandbox: sandboxId });
+        sandboxPods.set(sandboxId, sb.metadata.uid);
+        return { ip: r.ips[0].address.split("/")[0] };
+      },
+      del: async (sandboxId) => {
+        const uid = sandboxPods.get(sandboxId);
+        sandboxPods.delete(sandboxId);
+        if (uid) await ctx.ask(cni, { type: "cni.del", node: name, podUid: uid });
+      },
+    },
+  });
+  const workers = new PodWorkers({
+    node: name,
+    hostIP: config.node.internalIP ?? "192.168.0.2",
+    client,
+    clock: ctx.clock,
+    runtime,
+    events: new EventRecorder(client, ctx.clock, "kubelet"),
+    requestSync: (uid, ms) => ctx.clock.setTimeout(() => ctx.tell(ctx.self, { type: "kubelet.sync-pod", uid }), ms),
+    log: (level, message) => ctx.log(level, message),
+  });
+  runtime.onContainerEvent((e) => {
+    if (e.type === "ContainerDied") ctx.tell(ctx.self, { type: "kubelet.sync-pod", uid: e.podUid });
+  });
+  const informers = new InformerSet(ctx, client);
+  const pods = informers.informer<Pod>({ resource: "pods", fieldSelector: `spec.nodeName=${name}` });
+  pods.addEventHandler({
+    onAdd: (p) => void ctx.tell(ctx.self, { type: "kubelet.sync-pod", uid: workers.observe(p) }),
+    onUpdate: (_, p) => void ctx.tell(ctx.self, { type: "kubelet.sync-pod", uid: workers.observe(p) }),
+    onDelete: (p) => void workers.forget(p),
+  });
+  informers.start();
+
   return {
     handlers: {
+      ...informers.handlers,
+      "kubelet.sync-pod": (m) => workers.sync(m.uid),
+      "kubelet.logs": async (m) => {
+        const pod = pods.get(`${m.namespace}/${m.name}`);
+        if (!pod) throw new ActorError("NotFound", `pod ${m.namespace}/${m.name} is not on node ${name}`);
+        const container = m.container ?? pod.spec.containers[0]?.name;
+        const id = workers.containerId(pod.metadata.uid!, container);
+        if (!id) throw new ActorError("BadRequest", `container "${container}" in pod "${m.name}" is waiting to start`);
+        return runtime.logs(id, { tailLines: m.tailLines, previous: m.previous });
+      },
       "kubelet.heartbeat": async () => {
         if (silent) return;
         try {
@@ -132,8 +197,11 @@ export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage> = async (
       "kubelet.status": () => ({ node: name, heartbeating: !silent, lastRenew: lastRenew ? new Date(lastRenew).toISOString() : undefined }),
     },
     validate: {},
-    onStop: clearTimers,
-    inspect: () => ({ node: name, heartbeating: !silent }),
+    onStop: async () => {
+      clearTimers();
+      await informers.stop();
+    },
+    inspect: () => ({ node: name, heartbeating: !silent, pods: workers.size }),
   };
 };
 

@@ -1,0 +1,82 @@
+/**
+ * Pod status as the kubelet reports it, computed from what the runtime says
+ * of each container: phase, conditions, container statuses.
+ */
+import type { Pod } from "../api/types/core-pod.ts";
+import type { ContainerStatus as KubeContainerStatus, ContainerState } from "../api/types/core-pod-status.ts";
+import type { ContainerStatus as CriStatus } from "./cri/types.ts";
+
+/** What the kubelet knows of one container of a pod. */
+export interface ContainerRecord {
+  name: string;
+  id?: string;
+  restartCount: number;
+  /** The runtime's view of the current instance. */
+  cri?: CriStatus;
+  /** The last finished instance (lastState). */
+  last?: CriStatus;
+  /** Why it is not running (ContainerCreating, CrashLoopBackOff, ErrImagePull, …). */
+  waiting?: { reason: string; message?: string };
+  ready: boolean;
+  imageID?: string;
+}
+
+/** RFC 3339 with seconds. */
+export function ts(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+function stateOf(c: CriStatus | undefined, waiting?: { reason: string; message?: string }): ContainerState {
+  if (c?.state === "CONTAINER_RUNNING") return { running: { startedAt: ts(c.startedAt) } };
+  if (c?.state === "CONTAINER_EXITED" && !waiting) {
+    return { terminated: { exitCode: c.exitCode, reason: c.reason || (c.exitCode === 0 ? "Completed" : "Error"), startedAt: ts(c.startedAt), finishedAt: ts(c.finishedAt), containerID: `actorkube://${c.id}`, ...(c.message ? { message: c.message } : {}) } };
+  }
+  return { waiting: waiting ?? { reason: "ContainerCreating" } };
+}
+
+/** One Kubernetes ContainerStatus. */
+export function containerStatus(image: string, r: ContainerRecord): KubeContainerStatus {
+  const s: KubeContainerStatus = {
+    name: r.name,
+    state: stateOf(r.cri, r.waiting),
+    lastState: r.last ? stateOf(r.last) : {},
+    ready: r.ready,
+    restartCount: r.restartCount,
+    image,
+    imageID: r.imageID ?? "",
+    started: r.cri?.state === "CONTAINER_RUNNING",
+  };
+  if (r.cri?.id) s.containerID = `actorkube://${r.cri.id}`;
+  return s;
+}
+
+/**
+ * The pod phase from its containers, as the kubelet decides it: Pending
+ * until every container started once; Succeeded/Failed when all ended and
+ * none will restart; Running otherwise.
+ */
+export function podPhase(pod: Pod, records: ContainerRecord[], initDone: boolean): "Pending" | "Running" | "Succeeded" | "Failed" {
+  if (!initDone) return "Pending";
+  const policy = pod.spec.restartPolicy ?? "Always";
+  let running = 0;
+  let waiting = 0;
+  let succeeded = 0;
+  let failed = 0;
+  for (const r of records) {
+    const st = r.cri?.state;
+    if (st === "CONTAINER_RUNNING") running++;
+    else if (st === "CONTAINER_EXITED") {
+      if (r.cri!.exitCode === 0) succeeded++;
+      else failed++;
+    } else if (r.last) {
+      // Restarting after an exit counts as running, as the kubelet does.
+      running++;
+    } else waiting++;
+  }
+  if (waiting > 0) return "Pending";
+  if (running > 0) return "Running";
+  if (policy === "Always") return "Running";
+  if (failed > 0 && policy === "Never") return "Failed";
+  if (failed > 0) return "Running";
+  return succeeded === records.length ? "Succeeded" : "Running";
+}
