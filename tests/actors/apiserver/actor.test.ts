@@ -60,7 +60,7 @@ test("a watcher actor on another thread receives events and bookmarks; unwatch s
   try {
     await sup.start({ name: "apiserver", actors: [apiserver()] });
     const events: WatchEvent[] = [];
-    await sup.spawnLocal("watcher", () => ({ handlers: { "api.watch.events": (m: WatchEventsMessage) => void events.push(...m.events), "api.watch.closed": () => {} } }), {});
+    await sup.spawnLocal("watcher", () => ({ handlers: { "api.watch.events": (m) => void events.push(...(m as unknown as WatchEventsMessage).events), "api.watch.closed": () => {} } }), {});
     const started = await sup.ask<WatchStarted>("apiserver", { type: "api.watch", resource: "configmaps", namespace: "default", watcher: "watcher", allowWatchBookmarks: true, resourceVersion: "1" });
     assert.ok(started.watchId);
     await sup.ask("apiserver", { type: "api.create", resource: "configmaps", namespace: "default", object: { metadata: { name: "w1" } } });
