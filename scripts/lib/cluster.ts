@@ -39,6 +39,7 @@ export function controlPlane(options: ClusterOptions): WorkerSpec[] {
   return [
     { name: "apiserver", actors: [{ address: "apiserver", module: "actors/apiserver/actor.ts", export: "apiserverActor", config: apiserver }] },
     { name: "scheduler", actors: [{ address: "scheduler", module: "actors/scheduler/actor.ts", export: "schedulerActor", config: {} }] },
+    { name: "controller-manager", actors: [{ address: "controller-manager", module: "actors/controller-manager/actor.ts", export: "controllerManagerActor", config: {} }] },
     { name: "cni", actors: [{ address: "cni", module: "cni/actor.ts", export: "cniActor", config: { clusterCIDR: options.clusterCIDR, nodeMaskSize: options.nodeCIDRMaskSize } }] },
   ];
 }
