@@ -22,6 +22,8 @@ export interface WorkerInit {
 export interface WorkerControl {
   init(init: WorkerInit): void;
   connect(peerId: number, port: PortLike): void;
+  /** Opens the mailboxes of actors about to be spawned, so their addresses can be announced first. */
+  reserve(specs: ActorSpec[]): void;
   /** Spawns actors from their specs, in order; rejects on the first failure with its typed error. */
   spawn(specs: ActorSpec[]): Promise<string[]>;
   stopActor(address: string): Promise<boolean>;

@@ -145,12 +145,20 @@ export class Supervisor {
   spawnActor(workerName: string, spec: ActorSpec): Promise<void> {
     return this.#serialized(async () => {
       const m = this.#running(workerName);
-      await this.#call(m, m.control!.spawn([spec]), `spawn ${spec.address}`);
-      m.spec.actors.push(spec);
-      m.addresses.push(spec.address);
+      await this.#call(m, m.control!.reserve([spec]), `reserve ${spec.address}`);
       const entries: [string, number][] = [[spec.address, m.systemId]];
       this.system.applyDirectory(entries);
       this.system.broadcastDirectory(entries);
+      try {
+        await this.#call(m, m.control!.spawn([spec]), `spawn ${spec.address}`);
+      } catch (err) {
+        const gone: [string, number][] = [[spec.address, -1]];
+        this.system.applyDirectory(gone);
+        this.system.broadcastDirectory(gone);
+        throw err;
+      }
+      m.spec.actors.push(spec);
+      m.addresses.push(spec.address);
     });
   }
 
@@ -288,10 +296,21 @@ export class Supervisor {
       links.push(this.#call(m, control.connect(other.systemId, Comlink.transfer(ch.port2, [ch.port2 as never]) as never), "connect"));
     }
     await Promise.all(links);
-    m.addresses = await this.#call(m, control.spawn(m.spec.actors), "spawn");
-    const entries: [string, number][] = m.addresses.map((a) => [a, systemId]);
+    // Announce the addresses before the factories run: an actor that opens
+    // watches in its factory gets the events told to it during start-up
+    // (they wait in its reserved mailbox) instead of having them refused.
+    await this.#call(m, control.reserve(m.spec.actors), "reserve");
+    const entries: [string, number][] = m.spec.actors.map((a) => [a.address, systemId]);
     this.system.applyDirectory(entries);
     this.system.broadcastDirectory(entries);
+    try {
+      m.addresses = await this.#call(m, control.spawn(m.spec.actors), "spawn");
+    } catch (err) {
+      const gone: [string, number][] = m.spec.actors.map((a) => [a.address, m.state === "starting" && m.restarts === 0 ? -1 : RESTARTING]);
+      this.system.applyDirectory(gone);
+      this.system.broadcastDirectory(gone);
+      throw err;
+    }
     m.state = "running";
     this.#emit({ type: "started", worker: m.spec.name, systemId, threadId: handle.threadId, restarts: m.restarts });
   }

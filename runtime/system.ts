@@ -54,6 +54,9 @@ interface LocalActor {
   mailbox: Mailbox;
   behavior?: ActorBehavior;
   ready: Promise<void>;
+  markReady: () => void;
+  /** Reserved by `reserve`, factory not started yet. */
+  reserved: boolean;
   errors: number;
   rejected: number;
 }
@@ -155,8 +158,12 @@ export class ActorSystem implements Messenger {
 
   // ---- actors -------------------------------------------------------------
 
-  /** Creates an actor in this thread; messages sent before its factory finishes wait in its mailbox. */
-  async spawn<C>(address: string, factory: ActorFactory<C>, config: C, mailboxCapacity?: number): Promise<void> {
+  /**
+   * Opens the mailbox of an actor that `spawn` will build: messages sent to
+   * `address` from now on wait for its factory instead of being refused, so
+   * the address can be announced to other threads before the actor runs.
+   */
+  reserve(address: string, mailboxCapacity?: number): void {
     if (typeof address !== "string" || address.length === 0) {
       throw new ActorError(RuntimeCodes.BadMessage, "an actor address must be a non-empty string");
     }
@@ -168,25 +175,49 @@ export class ActorSystem implements Messenger {
       address,
       mailbox: undefined as unknown as Mailbox,
       ready: new Promise<void>((r) => (ready = r)),
+      markReady: () => ready(),
+      reserved: true,
       errors: 0,
       rejected: 0,
     };
     actor.mailbox = new Mailbox((env) => this.#process(actor, env), platform.yieldToEventLoop, mailboxCapacity);
     this.#actors.set(address, actor);
     this.#directory.set(address, this.id);
+  }
+
+  /** Creates an actor in this thread; messages sent before its factory finishes wait in its mailbox. */
+  async spawn<C>(address: string, factory: ActorFactory<C>, config: C, mailboxCapacity?: number): Promise<void> {
+    let actor = this.#actors.get(address);
+    if (!actor || !actor.reserved) {
+      this.reserve(address, mailboxCapacity);
+      actor = this.#actors.get(address)!;
+    }
+    actor.reserved = false;
     try {
       actor.behavior = (await factory(this.#context(address), config)) as ActorBehavior;
       if (!actor.behavior || typeof actor.behavior.handlers !== "object") {
         throw new ActorError(RuntimeCodes.BadMessage, `the factory of "${address}" returned no handlers`);
       }
-      ready();
+      actor.markReady();
     } catch (err) {
-      this.#actors.delete(address);
-      this.#directory.delete(address);
-      for (const env of actor.mailbox.close()) env.reply?.(false, new ActorError(RuntimeCodes.ActorStopped, `actor ${address} failed to start`));
-      ready();
+      this.#fail(actor);
       throw err;
     }
+  }
+
+  /** Closes a reservation whose actor will not be built (its factory could not even be loaded). */
+  release(address: string): void {
+    const actor = this.#actors.get(address);
+    if (actor && !actor.behavior) this.#fail(actor);
+  }
+
+  #fail(actor: LocalActor): void {
+    if (this.#actors.get(actor.address) === actor) {
+      this.#actors.delete(actor.address);
+      this.#directory.delete(actor.address);
+    }
+    for (const env of actor.mailbox.close()) env.reply?.(false, new ActorError(RuntimeCodes.ActorStopped, `actor ${actor.address} failed to start`));
+    actor.markReady();
   }
 
   /** Stops a local actor: queued asks are answered `ActorStopped`, then its `onStop` runs. */

@@ -47,11 +47,20 @@ const control: WorkerControl = {
   connect(peerId: number, port: PortLike) {
     sys().connect(peerId, port);
   },
+  reserve(specs: ActorSpec[]) {
+    for (const spec of specs) sys().reserve(spec.address, spec.mailboxCapacity);
+  },
   async spawn(specs: ActorSpec[]) {
     const done: string[] = [];
-    for (const spec of specs) {
-      const factory = await loadFactory(spec);
-      await sys().spawn(spec.address, factory, spec.config, spec.mailboxCapacity);
+    for (const [i, spec] of specs.entries()) {
+      try {
+        const factory = await loadFactory(spec);
+        await sys().spawn(spec.address, factory, spec.config, spec.mailboxCapacity);
+      } catch (err) {
+        // The actors after the failed one will not be built: close their reservations too.
+        for (const rest of specs.slice(i)) sys().release(rest.address);
+        throw err;
+      }
       done.push(spec.address);
     }
     return done;

@@ -5,21 +5,20 @@
  */
 import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
 import { startCluster, waitForNodes, type Cluster } from "./lib/cluster.ts";
+import { PortError } from "./lib/access.ts";
 import { progressBar } from "./lib/progress.ts";
-import { parseCIDR } from "../cni/cidr.ts";
+import { checkClusterFlags, clusterFlags, clusterOptionsFrom } from "./lib/cluster-flags.ts";
 import { platform } from "../runtime/platform/index.ts";
 import { clusterSummary, printSummary } from "./lib/summary.ts";
+import { loadManifests, type Manifest } from "./lib/apply.ts";
+import { applyAndWait } from "./lib/startup.ts";
+import { serveAttach, type AttachServer } from "./lib/repl/server.ts";
+import { LocalPort } from "./lib/repl/port.ts";
 
 const specs: FlagSpec[] = [
-  { name: "nodes", type: "number", arg: "N", min: 0, default: 3, help: "simulated nodes (kubelets)" },
-  { name: "node-workers", type: "number", arg: "K", min: 1, default: 2, help: "worker threads the kubelets are sharded over" },
-  { name: "cluster-cidr", type: "string", arg: "CIDR", default: "10.244.0.0/16", help: "the pod network; each node gets a slice of it" },
-  { name: "node-cidr-mask-size", type: "number", arg: "BITS", min: 8, default: 24, help: "prefix length of each node's podCIDR" },
-  { name: "timeout", type: "number", arg: "SECONDS", min: 1, default: 120, help: "how long --once waits for the cluster to be ready" },
-  { name: "data-dir", type: "string", arg: "DIR", help: "keep cluster state in a write-ahead log in DIR (in memory when absent)" },
-  { name: "once", type: "boolean", help: "start, print the summary and exit" },
+  ...clusterFlags,
+  { name: "once", type: "boolean", help: "start, apply, wait until the applied workloads are ready, print the summary and exit (1 with the reason if not ready within --timeout)" },
   { name: "json", type: "boolean", help: "print the summary as one JSON line" },
-  { name: "log-level", type: "string", arg: "LEVEL", help: "debug, info, warn or error", default: "warn" },
   { name: "help", type: "boolean", help: "show this help" },
 ];
 
@@ -31,16 +30,7 @@ const exit = (code: number): never => (deno ? deno.exit(code) : proc!.exit(code)
 let flags;
 try {
   flags = parseFlags(argv, specs);
-  if (!["debug", "info", "warn", "error"].includes(String(flags["log-level"]))) throw new FlagError(`--log-level must be debug, info, warn or error, got "${flags["log-level"]}"`);
-  try {
-    const cidr = parseCIDR(String(flags["cluster-cidr"]));
-    const mask = flags["node-cidr-mask-size"] as number;
-    if (mask < cidr.prefix || mask > 30) throw new Error(`--node-cidr-mask-size must be between ${cidr.prefix} and 30 for ${flags["cluster-cidr"]}, got ${mask}`);
-    const room = 2 ** (mask - cidr.prefix);
-    if ((flags.nodes as number) > room) throw new Error(`--cluster-cidr ${flags["cluster-cidr"]} holds ${room} node ranges of /${mask}, fewer than --nodes ${flags.nodes}; use a larger --cluster-cidr (e.g. 10.0.0.0/8) or a larger --node-cidr-mask-size`);
-  } catch (err) {
-    throw new FlagError(String((err as Error).message).replace(/^(?!--)/, "--cluster-cidr: "));
-  }
+  checkClusterFlags(flags);
 } catch (err) {
   if (err instanceof FlagError) {
     console.error(`actorkube: ${err.message}`);
@@ -53,25 +43,44 @@ if (flags.help) {
   exit(0);
 }
 
+// Manifests are read and parsed before anything starts: a bad one costs nothing.
+let manifests: Manifest[] = [];
+try {
+  manifests = await loadManifests(flags.apply as string[]);
+} catch (err) {
+  console.error(`actorkube: ${(err as Error).message}`);
+  exit(2);
+}
+
 const json = Boolean(flags.json);
 const say = (m: string) => {
   if (!json) console.error(m);
 };
 let cluster: Cluster;
 try {
-  cluster = await startCluster({
-    dataDir: flags["data-dir"] as string | undefined,
-    nodes: flags.nodes as number,
-    clusterCIDR: flags["cluster-cidr"] as string,
-    nodeCIDRMaskSize: flags["node-cidr-mask-size"] as number,
-    nodeWorkers: flags["node-workers"] as number,
-    logLevel: flags["log-level"] as "warn",
-    onProgress: (m) => say(`actorkube: ${m}`),
-  });
+  cluster = await startCluster({ ...clusterOptionsFrom(flags), onProgress: (m) => say(`actorkube: ${m}`) });
 } catch (err) {
+  // A port in use or an address that cannot be bound is the user's to fix, like a bad flag.
+  if (err instanceof PortError) {
+    console.error(`actorkube: --port/--address: ${err.message}`);
+    exit(2);
+  }
   console.error(`actorkube: the cluster did not start: ${(err as Error).message}`);
   exit(1);
 }
+if (cluster!.api && !flags["data-dir"]) say(`actorkube: kubeconfig, admin token and certificates are in ${cluster!.api.dir} (removed when the cluster stops)`);
+
+// Ctrl-C from here on stops every worker cleanly (the store's log is flushed) before exiting.
+let attach: AttachServer | undefined;
+let stopping = false;
+platform.onShutdownSignal(async (signal) => {
+  if (stopping) return;
+  stopping = true;
+  say(`actorkube: ${signal}: stopping`);
+  await attach?.close();
+  await cluster.stop();
+  exit(0);
+});
 
 const wanted = flags.nodes as number;
 const bar = progressBar("nodes ready", (globalThis as { process?: { stderr: { write(s: string): unknown; isTTY?: boolean } } }).process?.stderr ?? { write: () => 0 });
@@ -87,23 +96,33 @@ try {
   exit(1);
 }
 
+const started = await applyAndWait(cluster!.supervisor, manifests, {
+  waitReady: Boolean(flags.once),
+  deadline: Date.now() + (flags.timeout as number) * 1000,
+  out: { say, progress: bar.sink, quiet: json },
+});
+if (started.code === 2) {
+  console.error(`actorkube: ${started.message}`);
+  await cluster!.stop();
+  exit(2);
+}
+
 const summary = await clusterSummary(cluster!);
 if (json) console.log(JSON.stringify(summary));
 else printSummary(summary, (l) => console.log(l));
+if (!json && cluster!.api) console.log(`\nexport KUBECONFIG=${cluster!.api.kubeconfig}`);
 
+if (started.code !== 0) console.error(`actorkube: ${flags.once ? `not ready after ${flags.timeout} s:\n` : ""}${started.message}`);
 if (flags.once) {
   await cluster!.stop();
-  exit(0);
+  exit(started.code);
 }
 
-say("actorkube: running; Ctrl-C stops the cluster");
-let stopping = false;
-platform.onShutdownSignal(async (signal) => {
-  if (stopping) return;
-  stopping = true;
-  say(`actorkube: ${signal}: stopping`);
-  await cluster.stop();
-  exit(0);
+// A REPL attaches through this socket (npm run repl -- --attach).
+attach = await serveAttach(new LocalPort(cluster!, clusterOptionsFrom(flags), false)).catch((err) => {
+  say(`actorkube: no REPL attach socket: ${(err as Error).message}`);
+  return undefined;
 });
+say(`actorkube: running; Ctrl-C stops the cluster${attach ? `; attach a REPL with: npm run repl -- --attach${flags["data-dir"] ? ` --data-dir ${flags["data-dir"]}` : ""}` : ""}`);
 // Keep the main thread alive while the workers run.
 setInterval(() => {}, 1 << 30);

@@ -16,8 +16,10 @@ export interface ApiClientOptions {
   apiserver?: string;
   /** Per-request timeout. Default 30 000 ms. */
   timeoutMs?: number;
-  /** Identity sent with writes (the apiserver defaults to the caller's address). */
+  /** Identity sent with every request, which the apiserver authorizes (none: the apiserver's own, privileged). */
   user?: string;
+  /** The identity's groups (`system:nodes` for kubelets); every user is also in `system:authenticated`. */
+  groups?: string[];
 }
 
 /** Where a namespaced object lives; omit for cluster-scoped resources. */
@@ -57,6 +59,7 @@ export class ApiClient {
   readonly #apiserver: string;
   readonly #timeoutMs: number;
   readonly #user?: string;
+  readonly #groups?: string[];
 
   /** Builds a client sending through `messenger` (an actor's context or a system). */
   constructor(messenger: Messenger, options: ApiClientOptions = {}) {
@@ -64,17 +67,18 @@ export class ApiClient {
     this.#apiserver = options.apiserver ?? "apiserver";
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     if (options.user !== undefined) this.#user = options.user;
+    if (options.groups !== undefined) this.#groups = [...options.groups];
   }
 
   /** Reads one object; rejects `NotFound` when it does not exist. */
   get<T extends KubeObject = KubeObject>(resource: string, name: string, opts: InNamespace = {}): Promise<T> {
-    return this.#send<T>({ type: "api.get", name, ...resourceRef(resource, opts.namespace) });
+    return this.#send<T>({ type: "api.get", name, ...resourceRef(resource, opts.namespace), ...this.#who({}) });
   }
 
   /** Lists objects (one page when `limit` is set; follow `metadata.continue`). */
   list<T extends KubeObject = KubeObject>(resource: string, opts: ClientListOptions = {}): Promise<KubeList<T>> {
     const { namespace, ...list } = opts;
-    return this.#send<KubeList<T>>({ type: "api.list", ...resourceRef(resource, namespace), ...list });
+    return this.#send<KubeList<T>>({ type: "api.list", ...resourceRef(resource, namespace), ...list, ...this.#who({}) });
   }
 
   /** Creates `obj`; rejects `AlreadyExists` when the name is taken. */
@@ -94,6 +98,11 @@ export class ApiClient {
     const { namespace, ...write } = opts;
     const ref = resourceRef(resource, namespace ?? obj.metadata.namespace);
     return this.#send<T>({ type: "api.update", object: obj, subresource: "status", ...ref, ...this.#who(write) });
+  }
+
+  /** Replaces a namespace's `spec.finalizers` through its `finalize` subresource (the namespace controller's last step). */
+  finalize<T extends KubeObject = KubeObject>(namespace: T, opts: WriteOptions = {}): Promise<T> {
+    return this.#send<T>({ type: "api.update", object: namespace, subresource: "finalize", resource: "namespaces", ...this.#who(opts) });
   }
 
   /** Patches one object (merge, JSON, strategic or apply). */
@@ -127,7 +136,7 @@ export class ApiClient {
   /** Starts a watch whose events are told to `opts.watcher` as `api.watch.events`. */
   watch(resource: string, opts: ClientWatchOptions): Promise<WatchStarted> {
     const { namespace, ...watch } = opts;
-    return this.#send<WatchStarted>({ type: "api.watch", ...resourceRef(resource, namespace), ...watch });
+    return this.#send<WatchStarted>({ type: "api.watch", ...resourceRef(resource, namespace), ...watch, ...this.#who({}) });
   }
 
   /** Ends a watch; the apiserver tells the watcher `api.watch.closed`. */
@@ -135,8 +144,9 @@ export class ApiClient {
     await this.#send<unknown>({ type: "api.unwatch", watchId });
   }
 
-  #who<W extends { user?: string }>(opts: W): W {
-    return this.#user !== undefined && opts.user === undefined ? { ...opts, user: this.#user } : opts;
+  #who<W extends { user?: string; groups?: string[] }>(opts: W): W {
+    if (this.#user === undefined || opts.user !== undefined) return opts;
+    return this.#groups ? { ...opts, user: this.#user, groups: [...this.#groups] } : { ...opts, user: this.#user };
   }
 
   // Unset options are left out rather than sent as `undefined`, so shape checks see only what was asked.

@@ -21,6 +21,14 @@ export interface WriteOptions {
   fieldManager?: string;
   /** The identity the apiserver authorises the request as (set by the HTTP front; actors default to their address). */
   user?: string;
+  /** The authenticated user's groups (set by the HTTP front). */
+  groups?: string[];
+}
+
+/** Who a read or delete runs as (set by the HTTP front; actors default to their address). */
+export interface RequestIdentity {
+  user?: string;
+  groups?: string[];
 }
 
 /** meta/v1 DeleteOptions */
@@ -48,16 +56,39 @@ export interface ListOptions {
 
 /** The apiserver's message union. */
 export type ApiRequest =
-  | ({ type: "api.get"; name: string } & ResourceRef)
-  | ({ type: "api.list" } & ResourceRef & ListOptions)
+  | ({ type: "api.get"; name: string; subresource?: string } & ResourceRef & RequestIdentity)
+  | ({ type: "api.list" } & ResourceRef & ListOptions & RequestIdentity)
   | ({ type: "api.create"; object: KubeObject; subresource?: "binding" | "eviction"; name?: string } & ResourceRef & WriteOptions)
-  | ({ type: "api.update"; object: KubeObject; subresource?: "status" | "scale" } & ResourceRef & WriteOptions)
+  | ({ type: "api.update"; object: KubeObject; subresource?: "status" | "scale" | "finalize" } & ResourceRef & WriteOptions)
   | ({ type: "api.patch"; name: string; patchType: PatchType; patch: unknown; subresource?: "status" | "scale"; force?: boolean } & ResourceRef & WriteOptions)
-  | ({ type: "api.delete"; name: string; options?: DeleteOptions } & ResourceRef & { user?: string })
-  | ({ type: "api.deletecollection"; options?: DeleteOptions } & ResourceRef & ListOptions & { user?: string })
-  | ({ type: "api.watch"; watcher: string; allowWatchBookmarks?: boolean; timeoutSeconds?: number } & ResourceRef & ListOptions)
+  | ({ type: "api.delete"; name: string; options?: DeleteOptions } & ResourceRef & RequestIdentity)
+  | ({ type: "api.deletecollection"; options?: DeleteOptions } & ResourceRef & ListOptions & RequestIdentity)
+  | ({ type: "api.watch"; watcher: string; allowWatchBookmarks?: boolean; timeoutSeconds?: number } & ResourceRef & ListOptions & RequestIdentity)
   | { type: "api.unwatch"; watchId: string }
   | { type: "api.discovery" };
+
+/** Who a bearer token stands for (kube-apiserver's user.Info). */
+export interface AuthenticatedUser {
+  username: string;
+  uid?: string;
+  groups: string[];
+}
+
+/**
+ * Authentication and authorization, asked of the apiserver by its HTTP
+ * front: `auth.authenticate` answers an {@link AuthenticatedUser} or a 401
+ * Unauthorized; `auth.authorize` answers `{ allowed, reason? }` for a
+ * resource or non-resource request (what a SubjectAccessReview's spec holds).
+ */
+export type AuthRequest =
+  | { type: "auth.authenticate"; token: string }
+  | {
+      type: "auth.authorize";
+      user: string;
+      groups?: string[];
+      resourceAttributes?: { namespace?: string; verb?: string; group?: string; resource?: string; subresource?: string; name?: string };
+      nonResourceAttributes?: { path?: string; verb?: string };
+    };
 
 /** `application/merge-patch+json`, `application/json-patch+json`, strategic merge, server-side apply. */
 export type PatchType = "merge" | "json" | "strategic" | "apply";

@@ -5,7 +5,7 @@
  */
 import type { ActorContext, ActorFactory, Validator } from "../../runtime/actor.ts";
 import { need } from "../../runtime/actor.ts";
-import type { ApiRequest, WatchClosedMessage, WatchEventsMessage } from "../api/protocol.ts";
+import type { ApiRequest, AuthRequest, WatchClosedMessage, WatchEventsMessage } from "../api/protocol.ts";
 import type { KubeObject, WatchEvent } from "../api/meta.ts";
 import { internalError, statusOf } from "../api/status.ts";
 import { toWire } from "../../runtime/errors.ts";
@@ -14,9 +14,17 @@ import { WalStore } from "./store/wal.ts";
 import type { Store } from "./store/store.ts";
 import { ApiServer } from "./server.ts";
 import { apiVersionOf } from "./registry/resource.ts";
+import { ensureKubernetesService, installServiceAllocation, type ServiceAllocationConfig } from "./service-allocation.ts";
+import { ApiserverAuth, type AuthConfig } from "./auth/gate.ts";
+import { installAdmission } from "./admission/install.ts";
 
-/** Configuration of the apiserver actor. */
-export interface ApiserverConfig {
+/** Configuration of the apiserver actor (`serviceClusterIPRange`, `serviceNodePortRange`: see service-allocation.ts). */
+export interface ApiserverConfig extends ServiceAllocationConfig, AuthConfig {
+  /**
+   * Admission plugins to run, as `--enable-admission-plugins` (default all: NamespaceLifecycle, LimitRanger,
+   * ServiceAccount, DefaultTolerationSeconds, ResourceQuota); `[]` runs none.
+   */
+  admission?: string[];
   /** Where state lives: in memory (default) or a write-ahead log in this folder. */
   dataDir?: string;
   /** Events kept per resource for watches that start in the past (default 20 000). */
@@ -25,6 +33,10 @@ export interface ApiserverConfig {
   bookmarkIntervalMs?: number;
   /** Namespaces created at first start (default: default, kube-system, kube-public, kube-node-lease). */
   namespaces?: string[];
+  /** Address the `kubernetes` Service's endpoints point at (default 127.0.0.1). */
+  advertiseAddress?: string;
+  /** The secure port the `kubernetes` Service targets (default 6443). */
+  securePort?: number;
 }
 
 interface ActiveWatch {
@@ -42,7 +54,7 @@ const named: Validator = (m) => ref(m) ?? need(m, "name", "string");
 const withObject: Validator = (m) => ref(m) ?? need(m, "object", "object");
 
 /** Builds the apiserver actor. */
-export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiRequest> = async (ctx: ActorContext, config) => {
+export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiRequest | AuthRequest> = async (ctx: ActorContext, config) => {
   const cfg = config ?? {};
   const store: Store = cfg.dataDir ? await WalStore.open(cfg.dataDir) : new MemoryStore();
   const api = new ApiServer({ store, clock: ctx.clock, watchWindow: cfg.watchWindow });
@@ -50,6 +62,12 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
   for (const name of cfg.namespaces ?? ["default", "kube-system", "kube-public", "kube-node-lease"]) {
     await api.create(api.target("namespaces", "", undefined), { metadata: { name } }).catch(() => {});
   }
+  const services = await installServiceAllocation(api, cfg);
+  await ensureKubernetesService(api, services, { address: cfg.advertiseAddress, port: cfg.securePort }).catch((err: unknown) =>
+    ctx.log("warn", "the default/kubernetes service could not be written", { error: toWire(err).message }),
+  );
+  const admission = await installAdmission(api, cfg.admission, (err) => ctx.log("warn", "a quota recount failed", { error: toWire(err).message }));
+  const auth = await ApiserverAuth.start(api, cfg, (err) => ctx.log("error", "an auth cache lost its store watch", { error: err.message }));
   const watches = new Map<string, ActiveWatch>();
   let nextWatch = 1;
 
@@ -77,16 +95,17 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
   let timer = ctx.clock.setTimeout(bookmark, bookmarkEvery);
 
   return {
-    handlers: {
+    handlers: auth.with({
       "api.get": (m) => api.get(api.target(m.resource, m.group, m.namespace), m.name),
       "api.list": (m) => api.list(api.target(m.resource, m.group, m.namespace), m),
       "api.create": (m) => {
         const t = api.target(m.resource, m.group, m.namespace);
         if (m.subresource === "binding") return api.bind(m.namespace ?? "default", m.name ?? m.object.metadata?.name ?? "", m.object);
-        return api.create(t, m.object, m.dryRun === "All");
+        if (m.subresource === "eviction") return api.evict(m.namespace ?? "default", m.name ?? m.object.metadata?.name ?? "", m.object, m.dryRun === "All");
+        return api.create(t, m.object, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user });
       },
-      "api.update": (m) => api.update(api.target(m.resource, m.group, m.namespace), m.object, m.subresource, m.dryRun === "All"),
-      "api.patch": (m) => api.patch(api.target(m.resource, m.group, m.namespace), m.name, m.patchType, m.patch, m.subresource, m.dryRun === "All"),
+      "api.update": (m) => api.update(api.target(m.resource, m.group, m.namespace), m.object, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user }),
+      "api.patch": (m) => api.patch(api.target(m.resource, m.group, m.namespace), m.name, m.patchType, m.patch, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user, force: m.force }),
       "api.delete": (m) => api.delete(api.target(m.resource, m.group, m.namespace), m.name, m.options),
       "api.deletecollection": (m) => api.deleteCollection(api.target(m.resource, m.group, m.namespace), m, m.options),
       "api.watch": async (m) => {
@@ -119,8 +138,9 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
         return known;
       },
       "api.discovery": () => api.discovery(),
-    },
+    }),
     validate: {
+      ...auth.validate,
       "api.get": named,
       "api.list": ref,
       "api.create": withObject,
@@ -134,9 +154,11 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
     async onStop() {
       ctx.clock.clearTimeout(timer);
       for (const id of [...watches.keys()]) closeWatch(id);
+      auth.stop();
+      admission.stop();
       api.stop();
       await store.close();
     },
-    inspect: () => ({ watches: watches.size }),
+    inspect: () => ({ watches: watches.size, services: services.stats(), ...auth.stats() }),
   };
 };

@@ -16,7 +16,9 @@ import { apiVersionOf, storeKey, storePrefix, type FieldError, type ResourceDef 
 import { validateObjectMeta, validateObjectMetaUpdate } from "./registry/validation.ts";
 import { compileFilter, decodeContinue, encodeContinue, generatedName, sameJson, timestamp, withRV } from "./objects.ts";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.ts";
+import { appliedConfig, applyCreate, applyTo, defaultManager, trackUpdate, type Writer } from "./apply.ts";
 import { WatchHub, type HubWatcher } from "./watch-hub.ts";
+import type { Admission, AdmissionRequest } from "./admission/types.ts";
 
 /** Options of an {@link ApiServer}. */
 export interface ApiServerOptions {
@@ -25,6 +27,33 @@ export interface ApiServerOptions {
   registry?: Registry;
   /** Events each resource's watch window keeps (default 20 000). */
   watchWindow?: number;
+}
+
+/** What a write hook reserved: kept when the write lands, undone when it does not. */
+export interface WriteReservation {
+  commit(): void;
+  revert(): void;
+}
+
+/** Work a kind needs around its writes beyond its strategy (Service IP and port allocation). */
+export interface WriteHooks {
+  /** After a create validated, before it is stored; may fill fields or throw a Status error. */
+  create?(obj: KubeObject, dryRun: boolean): WriteReservation;
+  /** After an update of the main resource validated, before it is stored. */
+  update?(obj: KubeObject, old: KubeObject, dryRun: boolean): WriteReservation;
+  /** Once an object has left the store. */
+  deleted?(obj: KubeObject): void;
+}
+
+/** Who writes, for managedFields and server-side apply. */
+export interface WriteMeta {
+  /** The field manager (default: the user, else "unknown"). */
+  fieldManager?: string;
+  user?: string;
+  /** Server-side apply: take conflicting fields. */
+  force?: boolean;
+  /** managedFields were already computed (by server-side apply). */
+  applied?: boolean;
 }
 
 /** Resolves `pods`, `deployments.apps` (+ group) to a kind; 404 otherwise. */
@@ -45,6 +74,10 @@ export class ApiServer {
   readonly store: Store;
   readonly clock: Clock;
   readonly registry: Registry;
+  /** Per-kind write hooks (see service-allocation.ts). */
+  readonly hooks = new Map<ResourceDef, WriteHooks>();
+  /** The admission chain run on every create, update and delete (see admission/chain.ts); none when unset. */
+  admission?: Admission;
   #hubs = new Map<ResourceDef, WatchHub>();
   #watchWindow: number;
 
@@ -170,14 +203,14 @@ export class ApiServer {
   // ---- writes -------------------------------------------------------------
 
   /** POST: create. */
-  async create(t: Target, input: unknown, dryRun = false): Promise<KubeObject> {
+  async create(t: Target, input: unknown, dryRun = false, writer: WriteMeta = {}): Promise<KubeObject> {
     const obj = this.#decode(t, input);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
     if (t.def.namespaced) {
       const ns = this.#ns(t, meta.namespace)!;
       meta.namespace = ns;
-      await this.#checkNamespace(ns, t.def);
+      await this.#checkNamespace(ns, t.def, meta.name ?? meta.generateName);
     } else delete meta.namespace;
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = timestamp(this.clock.now());
@@ -187,17 +220,23 @@ export class ApiServer {
     if (t.def.generation) meta.generation = 1;
     else delete meta.generation;
     t.def.defaults?.(obj);
+    const admission: AdmissionRequest = { operation: "CREATE", def: t.def, namespace: meta.namespace ?? "", name: meta.name ?? "", object: obj, dryRun };
+    await this.admission?.admit(admission);
     t.def.prepareForCreate?.(obj);
+    if (!writer.applied) setManaged(obj, trackUpdate(undefined, obj, this.#writer(t, writer)));
     this.#validate(t.def, obj, [...validateObjectMeta(meta, t.def.namespaced, t.def.validateName), ...t.def.validate(obj)]);
+    const joined = await this.admission?.validate(admission);
+    const held = this.hooks.get(t.def)?.create?.(obj, dryRun);
     if (dryRun) return obj;
     const key = storeKey(t.def, meta.namespace, meta.name!);
-    const r = await this.store.txn({ compare: [{ key, target: "version", op: "=", value: 0 }], success: [{ type: "put", key, value: obj }] });
-    if (!r.succeeded) throw alreadyExists(t.def.plural, meta.name!, t.def.group);
+    const compare = [{ key, target: "version" as const, op: "=" as const, value: 0 }, ...(joined?.compare ?? [])];
+    const r = await this.#reserved(held, () => this.store.txn({ compare, success: [{ type: "put", key, value: obj }, ...(joined?.success ?? [])] }));
+    if (!r.succeeded) throw joined && !(await this.store.get(key)) ? joined.conflict() : alreadyExists(t.def.plural, meta.name!, t.def.group);
     return withRV(r.results[0].kv!);
   }
 
-  /** PUT: update the object, or its status or scale subresource. */
-  async update(t: Target, input: unknown, subresource?: "status" | "scale", dryRun = false): Promise<KubeObject> {
+  /** PUT: update the object, or its status, scale or (namespaces) finalize subresource. */
+  async update(t: Target, input: unknown, subresource?: "status" | "scale" | "finalize", dryRun = false, meta: WriteMeta = {}): Promise<KubeObject> {
     const obj = subresource === "scale" ? this.#decodeScale(input) : this.#decode(t, input);
     const name = obj.metadata.name;
     if (!name) throw invalid(t.def.kind, "", [{ reason: "FieldValueRequired", field: "metadata.name", message: "Required value: name is required" }], t.def.group);
@@ -213,6 +252,8 @@ export class ApiServer {
       throw conflict(t.def.plural, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`, t.def.group);
     }
     let next: KubeObject;
+    let held: WriteReservation | undefined;
+    let joined: Awaited<ReturnType<Admission["validate"]>>;
     if (subresource === "status") {
       next = { ...structuredClone(old), status: obj.status };
       t.def.prepareForStatusUpdate?.(next, old);
@@ -220,6 +261,8 @@ export class ApiServer {
       this.#validate(t.def, next, errs);
     } else if (subresource === "scale") {
       next = this.#applyScale(t, old, obj);
+    } else if (subresource === "finalize") {
+      next = this.#applyFinalize(t, old, obj);
     } else {
       next = obj;
       const m = next.metadata;
@@ -234,6 +277,8 @@ export class ApiServer {
       m.generation = old.metadata.generation;
       if (m.generation === undefined) delete m.generation;
       t.def.defaults?.(next);
+      const admission: AdmissionRequest = { operation: "UPDATE", def: t.def, namespace: old.metadata.namespace ?? "", name, object: next, oldObject: old, dryRun };
+      await this.admission?.admit(admission);
       t.def.prepareForUpdate?.(next, old);
       if (t.def.generation && !sameJson(next.spec, old.spec)) m.generation = (old.metadata.generation ?? 0) + 1;
       this.#validate(t.def, next, [
@@ -241,24 +286,77 @@ export class ApiServer {
         ...t.def.validate(next),
         ...(t.def.validateUpdate?.(next, old) ?? []),
       ]);
+      joined = await this.admission?.validate(admission);
+      held = this.hooks.get(t.def)?.update?.(next, old, dryRun);
     }
     delete next.metadata.resourceVersion;
+    setManaged(next, meta.applied ? obj.metadata.managedFields : trackUpdate(old, next, this.#writer(t, meta, subresource)));
     // The last finalizer removed from an object being deleted deletes it.
-    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !this.#awaitsKubelet(t.def, next)) {
+    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !this.#awaitsKubelet(t.def, next) && !hasSpecFinalizers(t.def, next)) {
+      held?.revert();
       if (dryRun) return withRV(cur);
       const r = await this.store.txn({ compare: [{ key, target: "modRevision", op: "=", value: cur.modRevision }], success: [{ type: "delete", key }] });
       if (!r.succeeded) throw conflict(t.def.plural, name, "the object has been modified; please apply your changes to the latest version and try again", t.def.group);
+      this.hooks.get(t.def)?.deleted?.(old);
       return { ...next, metadata: { ...next.metadata, resourceVersion: String(r.revision) } };
     }
-    if (sameJson(next, old) || dryRun) return dryRun ? next : withRV(cur);
-    const r = await this.store.txn({ compare: [{ key, target: "modRevision", op: "=", value: cur.modRevision }], success: [{ type: "put", key, value: next }] });
-    if (!r.succeeded) throw conflict(t.def.plural, name, "the object has been modified; please apply your changes to the latest version and try again", t.def.group);
+    if (sameJson(next, old) || dryRun) {
+      held?.revert();
+      const out = dryRun ? next : withRV(cur);
+      return subresource === "scale" ? this.#scaleOf(t, out) : out;
+    }
+    const compare = [{ key, target: "modRevision" as const, op: "=" as const, value: cur.modRevision }, ...(joined?.compare ?? [])];
+    const r = await this.#reserved(held, () => this.store.txn({ compare, success: [{ type: "put", key, value: next }, ...(joined?.success ?? [])] }));
+    if (!r.succeeded) throw joined && (await this.store.get(key))?.modRevision === cur.modRevision ? joined.conflict() : conflict(t.def.plural, name, "the object has been modified; please apply your changes to the latest version and try again", t.def.group);
     const out = withRV(r.results[0].kv!);
     return subresource === "scale" ? this.#scaleOf(t, out) : out;
   }
 
-  /** PATCH: merge, JSON, strategic merge, or apply (server-side apply as a strategic merge that may create). */
-  async patch(t: Target, name: string, type: PatchType, patch: unknown, subresource?: "status" | "scale", dryRun = false): Promise<KubeObject> {
+  /**
+   * PATCH: merge, JSON, strategic merge, or server-side apply. A patch that
+   * does not pin a resourceVersion is retried when another write lands
+   * between its read and its write, as kube-apiserver's update loop does.
+   */
+  async patch(t: Target, name: string, type: PatchType, patch: unknown, subresource?: "status" | "scale", dryRun = false, meta: WriteMeta = {}): Promise<KubeObject> {
+    const pinned = (patch as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion !== undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (type === "apply") return await this.#apply(t, name, patch, subresource, dryRun, meta);
+        return await this.#patchOnce(t, name, type, patch, subresource, dryRun, meta);
+      } catch (err) {
+        if (pinned || attempt >= 4 || !hasCode(err, "Conflict") || !String((err as Error).message).includes("the object has been modified")) throw err;
+      }
+    }
+  }
+
+  async #apply(t: Target, name: string, patch: unknown, subresource: "status" | "scale" | undefined, dryRun: boolean, meta: WriteMeta): Promise<KubeObject> {
+    if (subresource === "scale") throw badRequest("server-side apply is not supported on the scale subresource");
+    if (!meta.fieldManager) throw badRequest(`PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch`);
+    const applied = appliedConfig(patch, apiVersionOf(t.def), t.def.kind, name);
+    const w = { ...this.#writer(t, meta, subresource), force: meta.force };
+    let live: KubeObject | undefined;
+    try {
+      live = await this.get(t, name);
+    } catch (err) {
+      if (!hasCode(err, "NotFound") || subresource) throw err;
+    }
+    if (!live) return this.create(t, applyCreate(applied, w), dryRun, { ...meta, applied: true });
+    const next = applyTo(live, applied, w);
+    if (applied.metadata.resourceVersion) next.metadata.resourceVersion = applied.metadata.resourceVersion;
+    return this.update(t, next, subresource, dryRun, { ...meta, applied: true });
+  }
+
+  #writer(t: Target, meta: WriteMeta, subresource?: string): Writer {
+    return {
+      manager: meta.fieldManager || defaultManager(meta.user),
+      apiVersion: apiVersionOf(t.def),
+      time: timestamp(this.clock.now()),
+      subresource,
+      scope: { status: subresource === "status", hasStatus: t.def.subresources.includes("status") },
+    };
+  }
+
+  async #patchOnce(t: Target, name: string, type: PatchType, patch: unknown, subresource: "status" | "scale" | undefined, dryRun: boolean, meta: WriteMeta): Promise<KubeObject> {
     let current: KubeObject;
     try {
       current = subresource === "scale" ? this.#scaleOf(t, await this.get(t, name)) : await this.get(t, name);
@@ -282,8 +380,8 @@ export class ApiServer {
     const patchRV = (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion;
     obj.metadata.resourceVersion = patchRV ?? current.metadata.resourceVersion;
     if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    if (subresource === "scale") return this.update(t, obj, "scale", dryRun);
-    return this.update(t, obj, subresource, dryRun);
+    if (subresource === "scale") return this.update(t, obj, "scale", dryRun, meta);
+    return this.update(t, obj, subresource, dryRun, meta);
   }
 
   /** DELETE: graceful for bound pods, two-phase when finalizers are present. */
@@ -300,6 +398,7 @@ export class ApiServer {
       throw conflict(t.def.plural, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.modRevision}`, t.def.group);
     }
     const dryRun = options.dryRun === "All";
+    await this.admission?.validate({ operation: "DELETE", def: t.def, namespace: old.metadata.namespace ?? "", name, oldObject: old, dryRun });
     const finalizers = [...(old.metadata.finalizers ?? [])];
     const policy = options.propagationPolicy;
     if (policy === "Orphan" && !finalizers.includes("orphan")) finalizers.push("orphan");
@@ -324,6 +423,7 @@ export class ApiServer {
     if (dryRun) return withRV(cur);
     const r = await this.store.txn({ compare: [{ key, target: "modRevision", op: "=", value: cur.modRevision }], success: [{ type: "delete", key }] });
     if (!r.succeeded) throw conflict(t.def.plural, name, "the object has been modified; please apply your changes to the latest version and try again", t.def.group);
+    this.hooks.get(t.def)?.deleted?.(old);
     return withRV(cur, r.revision);
   }
 
@@ -366,6 +466,22 @@ export class ApiServer {
     }
   }
 
+  /**
+   * POST pods/<name>/eviction: a policy/v1 Eviction deletes the pod
+   * gracefully with the eviction's deleteOptions. No PodDisruptionBudgets
+   * are served, so no eviction is refused for disruption; 201 + Success.
+   */
+  async evict(namespace: string, name: string, eviction: unknown, dryRun = false): Promise<unknown> {
+    const e = (eviction ?? {}) as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown }; deleteOptions?: DeleteOptions };
+    if (e.kind !== undefined && e.kind !== "Eviction") throw badRequest(`the body of an eviction must be an Eviction, got ${String(e.kind)}`);
+    if (e.apiVersion !== undefined && e.apiVersion !== "policy/v1" && e.apiVersion !== "policy/v1beta1") throw badRequest(`unsupported Eviction version ${String(e.apiVersion)}: use policy/v1`);
+    if (e.metadata?.name !== undefined && e.metadata.name !== name) throw badRequest(`name in URL does not match name in Eviction object`);
+    const options: DeleteOptions = { ...(e.deleteOptions ?? {}) };
+    if (dryRun) options.dryRun = "All";
+    await this.delete(this.target("pods", "", namespace), name, options);
+    return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 };
+  }
+
   /** Every kind served, for discovery. */
   discovery(): DiscoveredResource[] {
     return this.registry.list().map((d) => ({
@@ -378,11 +494,25 @@ export class ApiServer {
       shortNames: d.shortNames ?? [],
       categories: d.categories ?? [],
       subresources: d.subresources,
-      verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+      verbs: d.verbs ?? ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
     }));
   }
 
   // ---- internals ----------------------------------------------------------
+
+  // A hook's reservation is kept when the store write lands and undone when it fails.
+  async #reserved<R extends { succeeded: boolean }>(held: WriteReservation | undefined, write: () => Promise<R>): Promise<R> {
+    let r: R;
+    try {
+      r = await write();
+    } catch (err) {
+      held?.revert();
+      throw err;
+    }
+    if (r.succeeded) held?.commit();
+    else held?.revert();
+    return r;
+  }
 
   async #hub(def: ResourceDef): Promise<WatchHub> {
     let hub = this.#hubs.get(def);
@@ -427,13 +557,16 @@ export class ApiServer {
     return obj;
   }
 
-  async #checkNamespace(namespace: string, def: ResourceDef): Promise<void> {
+  // NamespaceLifecycle's create half, always on so no object is orphaned; its words are Kubernetes'.
+  async #checkNamespace(namespace: string, def: ResourceDef, name = ""): Promise<void> {
     if (def.kind === "Namespace") return;
     const ns = await this.store.get(`/registry/namespaces/${namespace}`);
     if (!ns) throw notFound("namespaces", namespace);
     const n = ns.value as KubeObject;
     if (n.metadata.deletionTimestamp || (n.status as { phase?: string } | undefined)?.phase === "Terminating") {
-      throw forbidden(def.plural, "", `unable to create new content in namespace ${namespace} because it is being terminated`, def.group);
+      const err = forbidden(def.plural, name, `unable to create new content in namespace ${namespace} because it is being terminated`, def.group);
+      err.status.details!.causes = [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }];
+      throw err;
     }
   }
 
@@ -470,6 +603,19 @@ export class ApiServer {
     };
   }
 
+  // namespaces/<name>/finalize: only spec.finalizers change (the namespace controller removes `kubernetes`).
+  #applyFinalize(t: Target, old: KubeObject, input: KubeObject): KubeObject {
+    if (!t.def.subresources.includes("finalize")) throw notFound(`${t.def.plural}/finalize`, old.metadata.name!, t.def.group);
+    const next = structuredClone(old);
+    const finalizers = (input.spec as { finalizers?: unknown } | undefined)?.finalizers;
+    if (finalizers !== undefined && (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== "string"))) {
+      throw invalid(t.def.kind, old.metadata.name!, [{ reason: "FieldValueTypeInvalid", field: "spec.finalizers", message: "Invalid value: expected a list of strings" }], t.def.group);
+    }
+    next.spec = { ...(old.spec as object), finalizers: (finalizers as string[] | undefined) ?? [] };
+    this.#validate(t.def, next, t.def.validate(next));
+    return next;
+  }
+
   #applyScale(t: Target, old: KubeObject, scale: KubeObject): KubeObject {
     if (!t.def.subresources.includes("scale")) throw notFound(`${t.def.plural}/scale`, old.metadata.name!, t.def.group);
     const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
@@ -481,4 +627,15 @@ export class ApiServer {
     if (!sameJson(next.spec, old.spec)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     return next;
   }
+}
+
+// A namespace stays while its spec.finalizers (the namespace controller's `kubernetes`) remain.
+function hasSpecFinalizers(def: ResourceDef, obj: KubeObject): boolean {
+  return def.kind === "Namespace" && def.group === "" && (((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0);
+}
+
+/** Sets (or, when there is none, removes) an object's managedFields. */
+function setManaged(obj: KubeObject, entries: KubeObject["metadata"]["managedFields"]): void {
+  if (entries && entries.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
 }

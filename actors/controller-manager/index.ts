@@ -3,9 +3,29 @@
  * `--controllers` flag uses. Each entry is one file of this folder.
  */
 import type { ControllerFactory } from "./controller.ts";
+import { replicaSetController } from "./replicaset.ts";
+import { deploymentController } from "./deployment.ts";
+import { endpointsController } from "./endpoints.ts";
+import { endpointSliceController } from "./endpointslice.ts";
+import { nodeLifecycleController } from "./node-lifecycle.ts";
+import { garbageCollector } from "./garbage-collector.ts";
+import { namespaceController } from "./namespace.ts";
+import { serviceAccountsController } from "./serviceaccount.ts";
+import { tokensController } from "./serviceaccount-token.ts";
+import { rootCACertPublisher } from "./root-ca.ts";
 
 /** Every controller actorkube has, by name; the manager runs those asked for (default all). */
 export const controllerFactories: Readonly<Record<string, ControllerFactory>> = {
+  replicaset: replicaSetController,
+  deployment: deploymentController,
+  endpoint: endpointsController,
+  endpointslice: endpointSliceController,
+  nodelifecycle: nodeLifecycleController,
+  garbagecollector: garbageCollector,
+  namespace: namespaceController,
+  serviceaccount: serviceAccountsController,
+  "serviceaccount-token": tokensController,
+  "root-ca-cert-publisher": rootCACertPublisher,
 };
 
 export type { Controller, ControllerContext, ControllerFactory, ControllerOptions } from "./controller.ts";

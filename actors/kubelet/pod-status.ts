@@ -3,7 +3,7 @@
  * of each container: phase, conditions, container statuses.
  */
 import type { Pod } from "../api/types/core-pod.ts";
-import type { ContainerStatus as KubeContainerStatus, ContainerState } from "../api/types/core-pod-status.ts";
+import type { ContainerStatus as KubeContainerStatus, ContainerState, PodCondition, PodStatus } from "../api/types/core-pod-status.ts";
 import type { ContainerStatus as CriStatus } from "./cri/types.ts";
 
 /** What the kubelet knows of one container of a pod. */
@@ -18,6 +18,8 @@ export interface ContainerRecord {
   /** Why it is not running (ContainerCreating, CrashLoopBackOff, ErrImagePull, …). */
   waiting?: { reason: string; message?: string };
   ready: boolean;
+  /** The startup probe passed (unset: running is enough). */
+  started?: boolean;
   imageID?: string;
 }
 
@@ -44,7 +46,7 @@ export function containerStatus(image: string, r: ContainerRecord): KubeContaine
     restartCount: r.restartCount,
     image,
     imageID: r.imageID ?? "",
-    started: r.cri?.state === "CONTAINER_RUNNING",
+    started: r.cri?.state === "CONTAINER_RUNNING" && r.started !== false,
   };
   if (r.cri?.id) s.containerID = `actorkube://${r.cri.id}`;
   return s;
@@ -79,4 +81,59 @@ export function podPhase(pod: Pod, records: ContainerRecord[], initDone: boolean
   if (failed > 0 && policy === "Never") return "Failed";
   if (failed > 0) return "Running";
   return succeeded === records.length ? "Succeeded" : "Running";
+}
+
+/** What the kubelet knows of a pod when it reports its status. */
+export interface PodStatusInput {
+  pod: Pod;
+  records: ContainerRecord[];
+  initRecords: ContainerRecord[];
+  initDone: boolean;
+  sandboxReady: boolean;
+  hostIP: string;
+  podIP?: string;
+  startTime: number;
+  now: number;
+  /** Set when admission refused the pod. */
+  rejected?: { reason: string; message: string };
+}
+
+/** The pod's status as the kubelet writes it; transition times move only when a condition's status changes. */
+export function buildPodStatus(x: PodStatusInput): PodStatus {
+  const { pod } = x;
+  const prev = pod.status?.conditions ?? [];
+  const now = ts(x.now);
+  if (x.rejected) {
+    return { ...pod.status, phase: "Failed", reason: x.rejected.reason, message: `Pod was rejected: ${x.rejected.message}`, startTime: ts(x.startTime) };
+  }
+  // An init container that failed under restartPolicy Never fails the pod.
+  const initFailed = !x.initDone && pod.spec.restartPolicy === "Never" && x.initRecords.some((r) => r.cri?.state === "CONTAINER_EXITED" && r.cri.exitCode !== 0);
+  const phase = initFailed ? "Failed" : podPhase(pod, x.records, x.initDone);
+  const allReady = x.records.length > 0 && x.records.every((r) => r.ready);
+  const cond = (type: string, ok: boolean, reason?: string): PodCondition => {
+    const status = ok ? "True" : "False";
+    const old = prev.find((c) => c.type === type);
+    return { type, status, lastProbeTime: null, lastTransitionTime: old?.status === status ? old.lastTransitionTime : now, ...(reason && !ok ? { reason } : {}) } as PodCondition;
+  };
+  const image = (name: string, list: Pod["spec"]["containers"] | undefined) => list?.find((c) => c.name === name)?.image ?? "";
+  const status: PodStatus = {
+    ...pod.status,
+    phase,
+    conditions: [
+      cond("PodReadyToStartContainers", x.sandboxReady),
+      cond("Initialized", x.initDone, "ContainersNotInitialized"),
+      cond("Ready", allReady && phase === "Running", "ContainersNotReady"),
+      cond("ContainersReady", allReady && phase === "Running", "ContainersNotReady"),
+      cond("PodScheduled", true),
+    ],
+    hostIP: x.hostIP,
+    hostIPs: [{ ip: x.hostIP }],
+    ...(x.podIP ? { podIP: x.podIP, podIPs: [{ ip: x.podIP }] } : {}),
+    startTime: ts(x.startTime),
+    containerStatuses: x.records.map((r) => containerStatus(image(r.name, pod.spec.containers), r)),
+  };
+  delete status.reason;
+  delete status.message;
+  if (x.initRecords.length) status.initContainerStatuses = x.initRecords.map((r) => containerStatus(image(r.name, pod.spec.initContainers), r));
+  return status;
 }

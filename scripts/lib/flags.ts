@@ -15,6 +15,8 @@ export interface FlagSpec {
   arg?: string;
   /** For numbers: the smallest value allowed. */
   min?: number;
+  /** For numbers: the largest value allowed. */
+  max?: number;
 }
 
 /** A flag the user got wrong. */
@@ -54,6 +56,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
       const n = Number(raw);
       if (raw.trim() === "" || !Number.isFinite(n) || !Number.isInteger(n)) throw new FlagError(`--${name} must be a whole number, got "${raw}"`);
       if (spec.min !== undefined && n < spec.min) throw new FlagError(`--${name} must be at least ${spec.min}, got ${n}`);
+      if (spec.max !== undefined && n > spec.max) throw new FlagError(`--${name} must be at most ${spec.max}, got ${n}`);
       value = n;
     }
     if (spec.repeatable) (out[name] as (string | number)[]).push(value);

@@ -137,6 +137,15 @@ test("a worker whose actor cannot start fails start() with the actor's typed err
   assert.match((err2 as Error).message, /no actor factory export "nope"/);
 });
 
+test("mail told to an actor while its factory runs waits in its mailbox (its address is announced first)", async () => {
+  await sup.start({ name: "w-early", actors: [{ address: "early", module: fixture, export: "earlyMailActor", config: { peer: "b/one" } }] });
+  try {
+    assert.is(await sup.ask("early", { type: "get-count" }), 1);
+  } finally {
+    await sup.stopActor("early");
+  }
+});
+
 test("actors() lists every actor with its thread id", () => {
   const list = sup.actors();
   const one = list.find((a) => a.address === "a/one")!;

@@ -10,3 +10,4 @@ export type * from "./core-service.ts";
 export type * from "./core-config.ts";
 export type * from "./core-event.ts";
 export type * from "./core-storage.ts";
+export type * from "./core-policy.ts";

@@ -13,7 +13,10 @@ import { decodeBody, readBody } from "./body.ts";
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, type DiscoveryCache } from "./discovery.ts";
 import { HttpStatusError, methodNotAllowed, pathNotFound, statusForError } from "./errors.ts";
 import { OPENAPI_VERSION, openApiV2, openApiV3, openApiV3Index } from "./openapi.ts";
-import { patchTypeOf, planRequest, type WatchRequest } from "./requests.ts";
+import { dropUnknownFields, fieldValidationOf, strictError, unknownFieldWarnings } from "./fields/validate.ts";
+import { serveLogs } from "./logs.ts";
+import { patchTypeOf, planRequest, type Plan, type WatchRequest } from "./requests.ts";
+import type { UserInfo } from "./token-file.ts";
 import { sendJson, sendStatus, sendText, tableContentType } from "./respond.ts";
 import { resolveRoute, splitApiPath, type ResourceRoute } from "./route.ts";
 import { toScale } from "./scale.ts";
@@ -31,8 +34,12 @@ export interface HandlerDeps {
   discovery: DiscoveryCache;
   maxBodyBytes: number;
   askTimeoutMs: number;
-  /** Bearer token → user name; absent = no authentication (every request runs without a user). */
-  authenticate?: (token: string) => string | undefined;
+  /** Bearer token → user (undefined for an unknown token); absent = no authentication (every request runs without a user). */
+  authenticate?: (token: string) => Promise<UserInfo | undefined>;
+  /** How often `logs --follow` polls the kubelet (default 1 000 ms). */
+  followPollMs?: number;
+  /** A watch without timeoutSeconds ends after this long times 1–2 (default 1 800 s, kube-apiserver's --min-request-timeout). */
+  minRequestTimeoutSeconds?: number;
   /** `host:port` for APIVersions. */
   serverAddress(): string;
 }
@@ -65,7 +72,7 @@ async function serve(deps: HandlerDeps, req: IncomingMessage, res: ServerRespons
   }
   const method = (req.method ?? "GET").toUpperCase();
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
-  const user = PUBLIC_PATHS.has(path) ? undefined : authenticate(deps, req);
+  const user = PUBLIC_PATHS.has(path) ? undefined : await authenticate(deps, req);
   if (await serveNonResource(deps, method, path, req, res)) return;
 
   const apiPath = splitApiPath(path);
@@ -86,9 +93,20 @@ async function serve(deps: HandlerDeps, req: IncomingMessage, res: ServerRespons
   const route = await resolveRoute(apiPath, deps.discovery);
   if (method === "PATCH") patchTypeOf(req.headers["content-type"]);
   const body = BODY_METHODS.has(method) ? decodeBody(await readBody(req, deps.maxBodyBytes), req.headers["content-type"]) : undefined;
-  const plan = planRequest({ method, route, query: url.searchParams, body, contentType: req.headers["content-type"], user });
+  const plan = planRequest({
+    method,
+    route,
+    query: url.searchParams,
+    body,
+    contentType: req.headers["content-type"],
+    user: user?.username,
+    groups: user?.groups,
+    userAgent: req.headers["user-agent"],
+  });
   const table = method === "GET" && route.subresource === undefined ? tableVersion(req.headers.accept) : undefined;
   if (plan.kind === "watch") return startWatch(deps, plan.request, route, url.searchParams, table, res);
+  if (plan.kind === "logs") return serveLogs(deps, plan.request, plan.identity, res);
+  checkFields(plan, route, url.searchParams, res);
 
   const reply = await deps.messenger.ask<unknown, ApiRequest>(deps.apiserver, plan.request, { timeoutMs: deps.askTimeoutMs });
   if (reply === undefined || reply === null) return sendJson(res, plan.successCode, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: plan.successCode });
@@ -107,14 +125,35 @@ function onlyGet(method: string, path: string): void {
   if (method !== "GET" && method !== "HEAD") throw methodNotAllowed(method, path);
 }
 
-/** The caller's user name; 401 when authentication is on and the token is missing or unknown. */
-function authenticate(deps: HandlerDeps, req: IncomingMessage): string | undefined {
+/** The caller; 401 when authentication is on and the token is missing or unknown. */
+async function authenticate(deps: HandlerDeps, req: IncomingMessage): Promise<UserInfo | undefined> {
   if (!deps.authenticate) return undefined;
   const header = req.headers.authorization ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const user = match ? deps.authenticate(match[1]!) : undefined;
+  const user = match ? await deps.authenticate(match[1]!) : undefined;
   if (!user) throw new HttpStatusError("Unauthorized", "Unauthorized");
   return user;
+}
+
+/**
+ * `fieldValidation` on the object a write carries: unknown fields are
+ * dropped before the apiserver sees them, and either refused (Strict) or
+ * reported in `Warning` headers (Warn).
+ */
+function checkFields(plan: Plan, route: ResourceRoute, query: URLSearchParams, res: ServerResponse): void {
+  if (plan.kind !== "ask") return;
+  const r = plan.request;
+  const mode = r.type === "api.create" || r.type === "api.update" || r.type === "api.patch" ? fieldValidationOf(query.get("fieldValidation")) : undefined;
+  if (!mode) return;
+  let body: unknown;
+  if ((r.type === "api.create" && r.subresource === undefined) || (r.type === "api.update" && r.subresource !== "scale")) body = r.object;
+  else if (r.type === "api.patch" && r.patchType !== "json" && r.subresource !== "scale") body = r.patch;
+  if (body === undefined) return;
+  const { group, version, kind } = route.resource;
+  const unknown = dropUnknownFields(group, kind, body, r.type === "api.patch");
+  if (unknown.length === 0) return;
+  if (mode === "Strict") throw strictError(kind, version, unknown);
+  if (mode === "Warn") res.setHeader("Warning", unknownFieldWarnings(unknown));
 }
 
 /** Version, health, root discovery and OpenAPI; false when `path` is none of them. */
@@ -240,11 +279,11 @@ async function startWatch(
     deps.router.detach(watchId);
     if (!serverClosed) unwatch();
   });
-  if (request.timeoutSeconds !== undefined) {
-    timer = setTimeout(() => {
-      unwatch();
-      sink.closed();
-    }, request.timeoutSeconds * 1000);
-  }
+  // Like kube-apiserver, a watch that names no timeout still ends, after a random spell, so clients spread their reconnects.
+  const timeoutSeconds = request.timeoutSeconds ?? (deps.minRequestTimeoutSeconds ?? 1800) * (1 + Math.random());
+  timer = setTimeout(() => {
+    unwatch();
+    sink.closed();
+  }, timeoutSeconds * 1000);
   deps.router.attach(watchId, sink);
 }

@@ -13,10 +13,25 @@ import type { ResourceRoute } from "./route.ts";
 /** A watch request, before the front adds its own address as the watcher. */
 export type WatchRequest = Omit<Extract<ApiRequest, { type: "api.watch" }>, "watcher">;
 
+/** `GET pods/<name>/log` options (core/v1 PodLogOptions). */
+export interface LogRequest {
+  namespace: string;
+  name: string;
+  container?: string;
+  follow?: boolean;
+  previous?: boolean;
+  tailLines?: number;
+  timestamps?: boolean;
+  sinceSeconds?: number;
+  sinceTime?: number;
+  limitBytes?: number;
+}
+
 /** What to do for one request. */
 export type Plan =
   | { kind: "ask"; request: ApiRequest; successCode: number; asScale?: boolean }
-  | { kind: "watch"; request: WatchRequest };
+  | { kind: "watch"; request: WatchRequest }
+  | { kind: "logs"; request: LogRequest; identity: { user?: string; groups?: string[] } };
 
 /** Everything the mapping reads from an HTTP request. */
 export interface RequestInput {
@@ -26,6 +41,9 @@ export interface RequestInput {
   body: unknown;
   contentType?: string;
   user?: string;
+  groups?: string[];
+  /** The User-Agent header: the default field manager, as kube-apiserver derives it. */
+  userAgent?: string;
 }
 
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -36,8 +54,18 @@ const PATCH_TYPES: Record<string, PatchType> = {
   "application/apply-patch+cbor": "apply",
 };
 
-/** Maps one HTTP request to what the apiserver must be asked. */
+/** Maps one HTTP request to what the apiserver must be asked; every ask carries the caller's identity. */
 export function planRequest(input: RequestInput): Plan {
+  const plan = planFor(input);
+  const identity: { user?: string; groups?: string[] } = {};
+  if (input.user !== undefined) identity.user = input.user;
+  if (input.groups !== undefined) identity.groups = input.groups;
+  if (plan.kind === "logs") plan.identity = identity;
+  else Object.assign(plan.request, identity);
+  return plan;
+}
+
+function planFor(input: RequestInput): Plan {
   const { method, route, query } = input;
   const ref: ResourceRef = { resource: route.resource.plural, group: route.resource.group };
   if (route.namespace !== undefined) ref.namespace = route.namespace;
@@ -49,17 +77,19 @@ export function planRequest(input: RequestInput): Plan {
         if (isTrue(query.get("watch"))) return { kind: "watch", request: watchRequest(ref, query) };
         return { kind: "ask", request: { type: "api.list", ...ref, ...listOptions(query) }, successCode: 200 };
       }
-      if (subresource === "log") throw new HttpStatusError("NotFound", "pod logs are not served by this apiserver");
-      return { kind: "ask", request: { type: "api.get", ...ref, name }, successCode: 200, asScale: subresource === "scale" };
+      if (subresource === "log") return { kind: "logs", request: logRequest(route.namespace ?? "default", name, query), identity: {} };
+      const get: ApiRequest = { type: "api.get", ...ref, name };
+      if (subresource) get.subresource = subresource;
+      return { kind: "ask", request: get, successCode: 200, asScale: subresource === "scale" };
     }
     case "POST": {
       if (name === undefined) {
         const object = bodyObject(input, route, true);
-        return { kind: "ask", request: { type: "api.create", ...ref, object, ...writeOptions(query, input.user) }, successCode: 201 };
+        return { kind: "ask", request: { type: "api.create", ...ref, object, ...writeOptions(query, input) }, successCode: 201 };
       }
       if (subresource === "binding" || subresource === "eviction") {
         const object = bodyObject(input, route, false);
-        return { kind: "ask", request: { type: "api.create", ...ref, name, subresource, object, ...writeOptions(query, input.user) }, successCode: 201 };
+        return { kind: "ask", request: { type: "api.create", ...ref, name, subresource, object, ...writeOptions(query, input) }, successCode: 201 };
       }
       throw methodNotAllowed(method, what);
     }
@@ -69,7 +99,7 @@ export function planRequest(input: RequestInput): Plan {
       object.metadata ??= {};
       if (!object.metadata.name) object.metadata.name = name;
       if (object.metadata.name !== name) throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
-      const request: ApiRequest = { type: "api.update", ...ref, object, ...writeOptions(query, input.user) };
+      const request: ApiRequest = { type: "api.update", ...ref, object, ...writeOptions(query, input) };
       if (subresource) request.subresource = subresource;
       return { kind: "ask", request, successCode: 200 };
     }
@@ -78,7 +108,7 @@ export function planRequest(input: RequestInput): Plan {
       const patchType = patchTypeOf(input.contentType);
       if (input.body === undefined) throw badRequest("the body of a patch request must not be empty");
       if (patchType === "json" ? !Array.isArray(input.body) : !isObject(input.body)) throw badRequest(`the patch body must be a JSON ${patchType === "json" ? "array" : "object"}`);
-      const request: ApiRequest = { type: "api.patch", ...ref, name, patchType, patch: input.body, ...writeOptions(query, input.user) };
+      const request: ApiRequest = { type: "api.patch", ...ref, name, patchType, patch: input.body, ...writeOptions(query, input, patchType === "apply") };
       if (subresource) request.subresource = subresource;
       if (isTrue(query.get("force"))) request.force = true;
       return { kind: "ask", request, successCode: 200 };
@@ -86,9 +116,8 @@ export function planRequest(input: RequestInput): Plan {
     case "DELETE": {
       if (subresource !== undefined) throw methodNotAllowed(method, what);
       const options = deleteOptions(query, input.body);
-      const user = input.user === undefined ? {} : { user: input.user };
-      if (name === undefined) return { kind: "ask", request: { type: "api.deletecollection", ...ref, ...listOptions(query), ...options, ...user }, successCode: 200 };
-      return { kind: "ask", request: { type: "api.delete", ...ref, name, ...options, ...user }, successCode: 200 };
+      if (name === undefined) return { kind: "ask", request: { type: "api.deletecollection", ...ref, ...listOptions(query), ...options }, successCode: 200 };
+      return { kind: "ask", request: { type: "api.delete", ...ref, name, ...options }, successCode: 200 };
     }
     default:
       throw methodNotAllowed(method, what);
@@ -142,13 +171,52 @@ function dryRun(values: unknown[]): "All" | undefined {
   return "All";
 }
 
-/** dryRun, fieldManager and the caller. */
-function writeOptions(query: URLSearchParams, user: string | undefined): WriteOptions {
+/**
+ * dryRun and fieldManager. Without a fieldManager the manager is the
+ * User-Agent's product name (`kubectl/v1.32 (linux…)` → `kubectl`); an
+ * apply must name one.
+ */
+function writeOptions(query: URLSearchParams, input: RequestInput, apply = false): WriteOptions {
   const out: WriteOptions = {};
   if (dryRun(query.getAll("dryRun"))) out.dryRun = "All";
   const manager = query.get("fieldManager");
+  if (manager !== null && manager.length > 128) throw badRequest(`fieldManager: Too long: may not be more than 128 bytes`);
   if (manager) out.fieldManager = manager;
-  if (user !== undefined) out.user = user;
+  else if (apply) throw badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+  else {
+    const agent = (input.userAgent ?? "").split("/")[0]!.trim().slice(0, 128);
+    if (agent) out.fieldManager = agent;
+  }
+  return out;
+}
+
+function positive(query: URLSearchParams, key: string, min: number): number | undefined {
+  const n = int(query, key);
+  if (n !== undefined && n < min) throw badRequest(`${key}: Invalid value: ${n}: must be greater than or equal to ${min}`);
+  return n;
+}
+
+/** PodLogOptions from the query. */
+function logRequest(namespace: string, name: string, query: URLSearchParams): LogRequest {
+  const out: LogRequest = { namespace, name };
+  const container = query.get("container");
+  if (container) out.container = container;
+  if (isTrue(query.get("follow"))) out.follow = true;
+  if (isTrue(query.get("previous"))) out.previous = true;
+  if (isTrue(query.get("timestamps"))) out.timestamps = true;
+  const tail = int(query, "tailLines");
+  if (tail !== undefined) out.tailLines = tail;
+  const since = positive(query, "sinceSeconds", 1);
+  const sinceTime = query.get("sinceTime");
+  if (since !== undefined && sinceTime) throw badRequest("at most one of sinceTime or sinceSeconds may be specified");
+  if (since !== undefined) out.sinceSeconds = since;
+  if (sinceTime) {
+    const t = Date.parse(sinceTime);
+    if (Number.isNaN(t)) throw badRequest(`sinceTime: Invalid value: ${JSON.stringify(sinceTime)}: must be an RFC3339 time`);
+    out.sinceTime = t;
+  }
+  const limit = positive(query, "limitBytes", 1);
+  if (limit !== undefined) out.limitBytes = limit;
   return out;
 }
 

@@ -4,12 +4,15 @@
  * `startHttpApi` is the same server for callers that route watch messages
  * themselves.
  */
+import { readFileSync } from "node:fs";
 import type { ActorFactory, Messenger } from "../../../runtime/actor.ts";
 import type { WatchClosedMessage, WatchEventsMessage, WatchMessage } from "../../api/protocol.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
 import { DiscoveryCache } from "./discovery.ts";
 import { createHandler } from "./handler.ts";
+import { tokenAuthenticator, type Authenticator } from "./authn.ts";
 import { listen, type TlsFiles } from "./listen.ts";
+import { parseTokenFile, type UserInfo } from "./token-file.ts";
 import { WatchRouter } from "./watch.ts";
 
 /** Options of {@link startHttpApi}. */
@@ -29,7 +32,11 @@ export interface HttpApiOptions {
   /** Timeout of each ask to the apiserver (default 60 000 ms); past it → 504. */
   askTimeoutMs?: number;
   /** Bearer token → user; absent = no authentication (requests carry no user). */
-  authenticate?: (token: string) => string | undefined;
+  authenticate?: Authenticator;
+  /** How often `logs --follow` polls the kubelet (default 1 000 ms). */
+  followPollMs?: number;
+  /** A watch without timeoutSeconds ends after this long times 1–2 (default 1 800 s, as kube-apiserver). */
+  minRequestTimeoutSeconds?: number;
   /** Serve HTTPS with this PEM certificate and key (kubectl sends tokens only over TLS). */
   tls?: TlsFiles;
 }
@@ -62,6 +69,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     askTimeoutMs,
     authenticate: options.authenticate,
+    followPollMs: options.followPollMs,
+    minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
     serverAddress: () => `${host}:${port}`,
   });
   const listener = await listen(handler, host, port, options.tls);
@@ -76,8 +85,14 @@ export interface HttpFrontConfig {
   port?: number;
   maxBodyBytes?: number;
   askTimeoutMs?: number;
-  /** Bearer token → user name. Absent = no authentication. */
-  tokens?: Record<string, string>;
+  /** Bearer token → user (a name, or name + groups). With neither this nor `tokenAuthFile`: no authentication. */
+  tokens?: Record<string, string | UserInfo>;
+  /** A static token file (`token,user,uid,"group1,group2"`), read when the front starts; turns authentication on. */
+  tokenAuthFile?: string;
+  /** How often `logs --follow` polls the kubelet (default 1 000 ms). */
+  followPollMs?: number;
+  /** A watch without timeoutSeconds ends after this long times 1–2 (default 1 800 s, as kube-apiserver). */
+  minRequestTimeoutSeconds?: number;
   /** PEM certificate and key: serve HTTPS. */
   tls?: TlsFiles;
 }
@@ -87,7 +102,9 @@ export type HttpFrontMessage = WatchEventsMessage | WatchClosedMessage | { type:
 
 /** The HTTP front as an actor: serves in its init, receives watch events at its own address. */
 export const httpFrontActor: ActorFactory<HttpFrontConfig, HttpFrontMessage> = async (ctx, config) => {
-  const tokens = config?.tokens;
+  const tokens = staticTokens(config);
+  const apiserver = config?.apiserver ?? "apiserver";
+  const askTimeoutMs = config?.askTimeoutMs ?? 60_000;
   const api = await startHttpApi({
     messenger: ctx,
     watcher: ctx.self,
@@ -96,8 +113,10 @@ export const httpFrontActor: ActorFactory<HttpFrontConfig, HttpFrontMessage> = a
     port: config?.port,
     maxBodyBytes: config?.maxBodyBytes,
     askTimeoutMs: config?.askTimeoutMs,
-    authenticate: tokens ? (token) => (Object.hasOwn(tokens, token) ? tokens[token] : undefined) : undefined,
+    authenticate: tokens ? tokenAuthenticator({ messenger: ctx, apiserver, askTimeoutMs, tokens }) : undefined,
     tls: config?.tls,
+    followPollMs: config?.followPollMs,
+    minRequestTimeoutSeconds: config?.minRequestTimeoutSeconds,
   });
   ctx.log("info", "serving the Kubernetes API", { host: config?.host ?? "127.0.0.1", port: api.port });
   return {
@@ -110,3 +129,11 @@ export const httpFrontActor: ActorFactory<HttpFrontConfig, HttpFrontMessage> = a
     inspect: () => ({ port: api.port, watches: api.watches() }),
   };
 };
+
+/** The static tokens of the config (file and map); undefined when authentication is off. */
+function staticTokens(config: HttpFrontConfig | undefined): Map<string, UserInfo> | undefined {
+  if (!config?.tokens && !config?.tokenAuthFile) return undefined;
+  const out = config.tokenAuthFile ? parseTokenFile(readFileSync(config.tokenAuthFile, "utf8")) : new Map<string, UserInfo>();
+  for (const [token, user] of Object.entries(config.tokens ?? {})) out.set(token, typeof user === "string" ? { username: user, groups: [] } : user);
+  return out;
+}

@@ -10,16 +10,28 @@ import { endpointsResource } from "./endpoints.ts";
 import { endpointSliceResource } from "./endpointslices.ts";
 import { eventResource } from "./events.ts";
 import { leaseResource } from "./leases.ts";
+import { limitRangeResource } from "./limitranges.ts";
 import { namespaceResource } from "./namespaces.ts";
 import { nodeResource } from "./nodes.ts";
 import { persistentVolumeClaimResource } from "./persistentvolumeclaims.ts";
 import { persistentVolumeResource } from "./persistentvolumes.ts";
 import { podResource } from "./pods.ts";
+import { clusterRoleBindingResource, clusterRoleResource, roleBindingResource, roleResource } from "./rbac.ts";
 import { replicaSetResource } from "./replicasets.ts";
 import type { ResourceDef } from "./resource.ts";
+import { resourceQuotaResource } from "./resourcequotas.ts";
+import {
+  localSubjectAccessReviewResource,
+  selfSubjectAccessReviewResource,
+  selfSubjectReviewResource,
+  selfSubjectRulesReviewResource,
+  subjectAccessReviewResource,
+  tokenReviewResource,
+} from "./reviews.ts";
 import { secretResource } from "./secrets.ts";
 import { serviceAccountResource } from "./serviceaccounts.ts";
 import { serviceResource } from "./services.ts";
+import { storageClassResource } from "./storageclasses.ts";
 
 /**
  * Erases a kind's object type. ResourceDef<T> is not assignable to
@@ -47,6 +59,19 @@ export const builtinResources: readonly ResourceDef[] = [
   erase(deploymentResource),
   erase(leaseResource),
   erase(endpointSliceResource),
+  erase(storageClassResource),
+  erase(limitRangeResource),
+  erase(resourceQuotaResource),
+  erase(roleResource),
+  erase(clusterRoleResource),
+  erase(roleBindingResource),
+  erase(clusterRoleBindingResource),
+  erase(selfSubjectAccessReviewResource),
+  erase(subjectAccessReviewResource),
+  erase(localSubjectAccessReviewResource),
+  erase(selfSubjectRulesReviewResource),
+  erase(selfSubjectReviewResource),
+  erase(tokenReviewResource),
 ];
 
 /** Lookup of resource definitions; `register` adds kinds (custom resources, tests). */

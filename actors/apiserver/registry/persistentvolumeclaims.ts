@@ -28,6 +28,8 @@ function validatePVCUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeClai
   const prev = old.spec ?? {};
   // Binding fills volumeName once.
   if (!prev.volumeName) munged.volumeName = prev.volumeName;
+  // A claim created with no class may be given the default class later (retroactive default StorageClass).
+  if (prev.storageClassName === undefined) munged.storageClassName = prev.storageClassName;
   const errs: FieldError[] = [];
   const bound = old.status?.phase === "Bound";
   const next = pvc.spec?.resources?.requests?.storage;

@@ -31,6 +31,8 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   namespaced: boolean;
   shortNames?: string[];
   categories?: string[];
+  /** Verbs served, for discovery; unset = every CRUD verb. Create-only kinds (access reviews) list `["create"]`. */
+  verbs?: string[];
   subresources: Subresource[];
   /**
    * Field selectors beyond `metadata.name` and `metadata.namespace`

@@ -32,14 +32,22 @@ function defaultService(svc: Service): void {
   if (!spec.clusterIP && spec.clusterIPs?.length) spec.clusterIP = spec.clusterIPs[0];
 }
 
-/** Single-stack clusters: one family, taken from a given cluster IP, else IPv4. */
+/**
+ * Single-stack clusters: one family, taken from a given cluster IP, else
+ * IPv4. A headless service without a selector defaults to RequireDualStack
+ * with both families, as Kubernetes does even on a single-stack cluster.
+ */
 function defaultIPFamilies(svc: Service): void {
   const spec = svc.spec;
   if (spec.type === "ExternalName") return;
-  spec.ipFamilyPolicy ??= "SingleStack";
+  const headlessNoSelector = spec.clusterIP === "None" && !Object.keys(spec.selector ?? {}).length;
+  spec.ipFamilyPolicy ??= headlessNoSelector ? "RequireDualStack" : "SingleStack";
   if (!spec.ipFamilies?.length) {
     const fam = spec.clusterIP && spec.clusterIP !== "None" ? ipFamilyOf(spec.clusterIP) : undefined;
     spec.ipFamilies = [fam === 6 ? "IPv6" : "IPv4"];
+  }
+  if (headlessNoSelector && spec.ipFamilyPolicy !== "SingleStack" && spec.ipFamilies.length === 1) {
+    spec.ipFamilies.push(spec.ipFamilies[0] === "IPv4" ? "IPv6" : "IPv4");
   }
 }
 
@@ -85,6 +93,10 @@ function keepAllocated(svc: Service, old: Service): void {
     delete spec.ipFamilies;
     delete spec.ipFamilyPolicy;
   }
+  // The health check node port lives as long as the service is a LoadBalancer with the Local policy.
+  const healthCheck = spec.type === "LoadBalancer" && spec.externalTrafficPolicy === "Local";
+  if (healthCheck && !spec.healthCheckNodePort && prev.healthCheckNodePort) spec.healthCheckNodePort = prev.healthCheckNodePort;
+  if (!healthCheck && spec.healthCheckNodePort && spec.healthCheckNodePort === prev.healthCheckNodePort) delete spec.healthCheckNodePort;
   if (!externallyAccessible(svc) && spec.externalTrafficPolicy === prev.externalTrafficPolicy) delete spec.externalTrafficPolicy;
   if (spec.type === "ExternalName" && spec.internalTrafficPolicy === prev.internalTrafficPolicy) delete spec.internalTrafficPolicy;
 }

@@ -19,7 +19,9 @@ import {
   type ContainerStatus, type ExecSyncResponse, type Image, type ImageService, type LogOptions, type PodSandboxConfig,
   type PodSandboxFilter, type PodSandboxStatus, type ProbeResult, type RuntimeService,
 } from "./types.ts";
-import { containerStatus, execAnswer, matchesLabels, probeFailure, type Container, type Sandbox } from "./state.ts";
+import { containerStatus, matchesLabels, probeFailure, resolvConf, shellWithEnv, logsWithEnv, type Container, type Sandbox } from "./state.ts";
+import { runCommand, type ExecView } from "./exec.ts";
+import { NodeFiles, normalizePath } from "./files.ts";
 
 /** The pod network a sandbox joins (the CNI plugin's ADD and DEL). */
 export interface SandboxNetwork {
@@ -35,6 +37,8 @@ export interface SimulatedRuntimeOptions extends SimulatedImagesOptions {
   maxLogLines?: number;
   /** Gives sandboxes a pod IP; without it sandboxes have none. */
   network?: SandboxNetwork;
+  /** The node's file system, where mounts point (default an empty one). */
+  files?: NodeFiles;
 }
 
 /** A node's container runtime: CRI RuntimeService and ImageService over simulated containers. */
@@ -44,6 +48,7 @@ export class SimulatedRuntime implements RuntimeService, ImageService {
   readonly #startDelayMs: number;
   readonly #maxLogLines: number;
   readonly #network?: SandboxNetwork;
+  readonly #files: NodeFiles;
   readonly #sandboxes = new Map<string, Sandbox>();
   readonly #containers = new Map<string, Container>();
   readonly #listeners = new Set<(event: ContainerEvent) => void>();
@@ -54,6 +59,7 @@ export class SimulatedRuntime implements RuntimeService, ImageService {
     this.#startDelayMs = options.startDelayMs ?? 0;
     this.#maxLogLines = options.maxLogLines ?? 1000;
     this.#network = options.network;
+    this.#files = options.files ?? new NodeFiles();
   }
 
   // --- sandboxes
@@ -61,7 +67,8 @@ export class SimulatedRuntime implements RuntimeService, ImageService {
   async RunPodSandbox(config: PodSandboxConfig): Promise<string> {
     const id = nanoid();
     const sandbox: Sandbox = { id, config, state: "SANDBOX_READY", createdAt: this.#clock.now(), containers: new Set(), history: new Map() };
-    if (this.#network) sandbox.ip = (await this.#network.add(id, config)).ip;
+    // A host-network pod shares the node's network namespace: the CNI plugin is not called.
+    if (this.#network && !config.hostNetwork) sandbox.ip = (await this.#network.add(id, config)).ip;
     this.#sandboxes.set(id, sandbox);
     return id;
   }
@@ -107,12 +114,13 @@ export class SimulatedRuntime implements RuntimeService, ImageService {
       throw new ActorError(CriCodes.FailedPrecondition, `pod sandbox ${podSandboxId} is not ready`);
     }
     const annotations = { ...sandbox.config.annotations, ...config.annotations };
-    const resolved = resolveBehavior(annotations, { name: config.metadata.name, command: config.command, args: config.args });
+    const env = Object.fromEntries((config.envs ?? []).map((e) => [e.key, e.value]));
+    const resolved = resolveBehavior(annotations, shellWithEnv({ name: config.metadata.name, command: config.command, args: config.args }, env));
     if (!resolved.ok) throw new ActorError(CriCodes.CreateContainerConfigError, resolved.message);
     const image = this.#images.lookup(config.image);
     if (!image) throw new ActorError(CriCodes.NotFound, `failed to create container: image "${config.image}" not found`);
     const c: Container = {
-      id: nanoid(), sandbox, config, behavior: resolved.behavior, imageRef: image.id, state: "CONTAINER_CREATED",
+      id: nanoid(), sandbox, config, env, behavior: resolved.source === "annotation" ? logsWithEnv(resolved.behavior, env) : resolved.behavior, imageRef: image.id, state: "CONTAINER_CREATED",
       createdAt: this.#clock.now(), startedAt: 0, finishedAt: 0, exitCode: 0, reason: "", message: "",
     };
     this.#containers.set(c.id, c);
@@ -176,14 +184,54 @@ export class SimulatedRuntime implements RuntimeService, ImageService {
     return out;
   }
 
-  /** Runs a command in the container: a probe's command answers as that probe's script says. */
+  /**
+   * Runs a command in the container: a probe's command answers as that
+   * probe's script says; others see the container's environment and files
+   * (see exec.ts for the commands understood).
+   */
   async ExecSync(containerId: string, cmd: string[], _timeoutSeconds: number): Promise<ExecSyncResponse> {
     const c = this.#running(containerId);
     const same = (p: Probe | undefined) => p?.exec?.command !== undefined && p.exec.command.join("\0") === cmd.join("\0");
     const { config } = c;
     const kind: ProbeKind | undefined = same(config.livenessProbe) ? "liveness" : same(config.readinessProbe) ? "readiness" : same(config.startupProbe) ? "startup" : undefined;
     if (kind) return { stdout: "", stderr: "", exitCode: this.#probeOk(c, kind) ? 0 : 1 };
-    return execAnswer(cmd);
+    return runCommand(cmd, this.#view(c));
+  }
+
+  /** A file as the container sees it (sandbox files, then its mounts), or undefined. */
+  async readFile(containerId: string, path: string): Promise<string | undefined> {
+    return this.#view(this.#container(containerId)).read(path);
+  }
+
+  // The container's view of files: its mounts (longest containerPath first), then the sandbox's own files.
+  #view(c: Container): ExecView {
+    const mounts = [...(c.config.mounts ?? [])].sort((a, b) => b.containerPath.length - a.containerPath.length);
+    const onNode = (path: string): string | undefined => {
+      const p = normalizePath(path);
+      for (const m of mounts) {
+        const at = normalizePath(m.containerPath);
+        if (p === at) return normalizePath(m.hostPath);
+        if (p.startsWith(at === "/" ? "/" : `${at}/`)) return normalizePath(`${m.hostPath}/${p.slice(at.length)}`);
+      }
+      return undefined;
+    };
+    const own = sandboxFiles(c.sandbox);
+    const files = this.#files;
+    return {
+      env: c.env,
+      hostname: c.sandbox.config.hostname ?? c.sandbox.config.metadata.name,
+      read: (path) => {
+        const host = onNode(path);
+        return host !== undefined ? files.read(host) : own[normalizePath(path)];
+      },
+      list: (path) => {
+        const host = onNode(path);
+        if (host !== undefined) return files.list(host);
+        const dir = normalizePath(path);
+        const names = Object.keys(own).filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1).split("/")[0]);
+        return dir === "/etc" || names.length ? [...new Set(names)].sort() : undefined;
+      },
+    };
   }
 
   async probe(containerId: string, kind: ProbeKind, probe: Probe): Promise<ProbeResult> {
@@ -344,6 +392,13 @@ export class SimulatedRuntime implements RuntimeService, ImageService {
     if (c.state !== "CONTAINER_RUNNING") throw new ActorError(CriCodes.ContainerNotRunning, `container ${id} is not running`);
     return c;
   }
+}
+
+/** The files a sandbox provides to its containers (unless a mount covers them). */
+function sandboxFiles(s: Sandbox): Record<string, string> {
+  const files: Record<string, string> = { "/etc/hostname": `${s.config.hostname ?? s.config.metadata.name}\n` };
+  if (s.config.dnsConfig) files["/etc/resolv.conf"] = resolvConf(s.config.dnsConfig);
+  return files;
 }
 
 function sandboxStatus(s: Sandbox): PodSandboxStatus {

@@ -1,11 +1,15 @@
 /**
  * The simulated runtime's records and the pure helpers that read them:
- * status snapshots, label filters, probe failure messages, exec answers.
+ * status snapshots, label filters, probe failure messages, resolv.conf and
+ * the environment's effect on commands and log lines.
  */
 import type { TimerId } from "../../../runtime/clock.ts";
 import type { Probe } from "../../api/types/index.ts";
 import type { Behavior } from "./behavior.ts";
-import type { ContainerConfig, ContainerState, ContainerStatus, ExecSyncResponse, PodSandboxConfig, PodSandboxState } from "./types.ts";
+import type { ContainerConfig, ContainerState, ContainerStatus, DNSConfig, PodSandboxConfig, PodSandboxState } from "./types.ts";
+import type { CommandLine } from "./infer.ts";
+import { expandShell } from "./exec.ts";
+import { expandKubeVars } from "./expand.ts";
 
 /** A pod sandbox and the containers created in it. */
 export interface Sandbox {
@@ -24,6 +28,8 @@ export interface Container {
   id: string;
   sandbox: Sandbox;
   config: ContainerConfig;
+  /** The resolved environment, by name. */
+  env: Record<string, string>;
   behavior: Behavior;
   imageRef: string;
   state: ContainerState;
@@ -69,13 +75,27 @@ export function probeFailure(probe: Probe, ip: string | undefined): string {
   return "probe has no handler";
 }
 
-/** A command that is no probe's: `echo`, `true`, `false` and `exit N` act as in a shell; anything else succeeds silently. */
-export function execAnswer(cmd: readonly string[]): ExecSyncResponse {
-  const prog = (cmd[0] ?? "").slice((cmd[0] ?? "").lastIndexOf("/") + 1);
-  switch (prog) {
-    case "echo": return { stdout: `${cmd.slice(1).join(" ")}\n`, stderr: "", exitCode: 0 };
-    case "false": return { stdout: "", stderr: "", exitCode: 1 };
-    case "exit": return { stdout: "", stderr: "", exitCode: (Number(cmd[1]) || 0) & 255 };
-  }
-  return { stdout: "", stderr: "", exitCode: 0 };
+/** The sandbox's /etc/resolv.conf, as container runtimes write it from the CRI DNSConfig. */
+export function resolvConf(dns: DNSConfig): string {
+  const lines: string[] = [];
+  if (dns.searches.length) lines.push(`search ${dns.searches.join(" ")}`);
+  for (const s of dns.servers) lines.push(`nameserver ${s}`);
+  if (dns.options.length) lines.push(`options ${dns.options.join(" ")}`);
+  return lines.map((l) => `${l}\n`).join("");
+}
+
+/** A `sh -c` script with its `$VAR`s expanded from the environment, as the shell would before running it. */
+export function shellWithEnv(c: CommandLine, env: Readonly<Record<string, string>>): CommandLine {
+  const argv = [...(c.command ?? []), ...(c.args ?? [])];
+  const shell = /^(sh|bash|ash|dash|zsh)$/.test(argv[0]?.slice(argv[0].lastIndexOf("/") + 1) ?? "");
+  if (!shell || argv[1] !== "-c" || argv.length < 3 || !argv[2].includes("$")) return c;
+  // Single-quoted text stays literal, as in sh.
+  const script = argv[2].split(/('[^']*')/).map((part) => (part.startsWith("'") ? part : expandShell(part, env))).join("");
+  return { name: c.name, command: [argv[0], "-c", script, ...argv.slice(3)] };
+}
+
+/** A behaviour whose log text has `$(VAR)` references replaced from the environment (`$$` escapes). */
+export function logsWithEnv(b: Behavior, env: Readonly<Record<string, string>>): Behavior {
+  if (!b.logs.some((l) => l.text.includes("$"))) return b;
+  return Object.freeze({ ...b, logs: b.logs.map((l) => ({ ...l, text: expandKubeVars(l.text, env) })) });
 }

@@ -28,12 +28,24 @@ export interface PodSandboxMetadata {
   attempt: number;
 }
 
+/** CRI DNSConfig: what the runtime writes into the sandbox's /etc/resolv.conf. */
+export interface DNSConfig {
+  servers: string[];
+  searches: string[];
+  /** `name` or `name:value`, e.g. `ndots:5`. */
+  options: string[];
+}
+
 /** RunPodSandbox's input; `annotations` are the pod's, where behaviour scripts live. */
 export interface PodSandboxConfig {
   metadata: PodSandboxMetadata;
   hostname?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /** Written to the sandbox's /etc/resolv.conf, shared by its containers. */
+  dnsConfig?: DNSConfig;
+  /** The pod shares the node's network namespace: no CNI ADD, the node's address. */
+  hostNetwork?: boolean;
 }
 
 /** SANDBOX_READY until stopped. */
@@ -64,12 +76,29 @@ export interface ContainerMetadata {
   attempt: number;
 }
 
+/** CRI KeyValue: one environment variable. */
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** CRI Mount: a node path seen at `containerPath` inside the container. */
+export interface Mount {
+  containerPath: string;
+  hostPath: string;
+  readonly?: boolean;
+}
+
 /** CreateContainer's input: the Kubernetes container spec as the kubelet resolved it. */
 export interface ContainerConfig {
   metadata: ContainerMetadata;
   image: string;
   command?: string[];
   args?: string[];
+  /** The resolved environment (env, envFrom, downward API), in order. */
+  envs?: KeyValue[];
+  /** Volume mounts, resolved to paths on the node's file system. */
+  mounts?: Mount[];
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   /** resources.limits.memory in bytes; using more gets the container OOMKilled. */

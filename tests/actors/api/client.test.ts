@@ -43,13 +43,13 @@ test("resourceRef splits plural and group at the first dot", () => {
   for (const [resource, ns, want] of cases) assert.equal(resourceRef(resource, ns), want, resource);
 });
 
-test("each verb sends the protocol message, with the user on writes", async () => {
+test("each verb sends the protocol message, with the user on every request", async () => {
   const { sys, rec } = await setup();
   const c = new ApiClient(sys, { user: "system:kube-scheduler" });
   const cases: [string, () => Promise<unknown>, Record<string, unknown>][] = [
-    ["get", () => c.get("pods", "a", { namespace: "ns" }), { type: "api.get", name: "a", resource: "pods", namespace: "ns" }],
+    ["get", () => c.get("pods", "a", { namespace: "ns" }), { type: "api.get", name: "a", resource: "pods", namespace: "ns", user: "system:kube-scheduler" }],
     ["list", () => c.list("deployments.apps", { namespace: "ns", labelSelector: "app=web", limit: 5 }),
-      { type: "api.list", resource: "deployments", group: "apps", namespace: "ns", labelSelector: "app=web", limit: 5 }],
+      { type: "api.list", resource: "deployments", group: "apps", namespace: "ns", labelSelector: "app=web", limit: 5, user: "system:kube-scheduler" }],
     ["create", () => c.create("pods", pod("a", "ns")), { type: "api.create", object: pod("a", "ns"), resource: "pods", namespace: "ns", user: "system:kube-scheduler" }],
     ["update", () => c.update("pods", pod("a"), { dryRun: "All" }),
       { type: "api.update", object: pod("a"), resource: "pods", namespace: "default", dryRun: "All", user: "system:kube-scheduler" }],
@@ -64,7 +64,7 @@ test("each verb sends the protocol message, with the user on writes", async () =
       object: { apiVersion: "v1", kind: "Binding", metadata: { name: "a", namespace: "ns" }, target: { apiVersion: "v1", kind: "Node", name: "node-1" } },
     }],
     ["watch", () => c.watch("pods", { watcher: "me", namespace: "ns", resourceVersion: "7" }),
-      { type: "api.watch", resource: "pods", namespace: "ns", watcher: "me", resourceVersion: "7" }],
+      { type: "api.watch", resource: "pods", namespace: "ns", watcher: "me", resourceVersion: "7", user: "system:kube-scheduler" }],
     ["unwatch", () => c.unwatch("w1"), { type: "api.unwatch", watchId: "w1" }],
   ];
   for (const [name, call, want] of cases) {

@@ -17,7 +17,18 @@ async function setup() {
   await sys.spawn("kubelet/n1", untyped(kubeletActor), { node: { name: "n1", capacity: { cpu: "8", memory: "32Gi" }, reserved: { cpu: "500m", memory: "1Gi" }, labels: { zone: "a" }, taints: [{ key: "dedicated", value: "db", effect: "NoSchedule" }] } });
   const node = () => sys.ask<Node>("apiserver", { type: "api.get", resource: "nodes", name: "n1" });
   const lease = () => sys.ask<Lease>("apiserver", { type: "api.get", resource: "leases", namespace: "kube-node-lease", name: "n1" });
+  await registered(sys);
   return { clock, sys, node, lease };
+}
+
+// Registration is the kubelet's first message, handled just after it starts.
+async function registered(sys: ActorSystem, name = "n1"): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const s = await sys.ask<{ registered: boolean }>(`kubelet/${name}`, { type: "kubelet.status" });
+    if (s.registered) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`kubelet ${name} did not register`);
 }
 
 test("a kubelet registers a Ready node with capacity, allocatable, labels and taints", async () => {
@@ -60,6 +71,7 @@ test("a restarted kubelet re-registers the existing node without losing it", asy
   const before = await node();
   await sys.stop("kubelet/n1");
   await sys.spawn("kubelet/n1", untyped(kubeletActor), { node: { name: "n1" } });
+  await registered(sys);
   const after = await node();
   assert.is(after.metadata.uid, before.metadata.uid);
   assert.is(after.status!.conditions!.find((c) => c.type === "Ready")!.status, "True");

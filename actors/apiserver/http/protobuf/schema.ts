@@ -73,6 +73,8 @@ export const kubeSchema: Schema = {
     9: s("serviceAccount"),
     10: s("nodeName"),
     11: b("hostNetwork"),
+    12: b("hostPID"),
+    13: b("hostIPC"),
     14: m("securityContext", "PodSecurityContext"),
     15: list("imagePullSecrets", "LocalObjectReference"),
     16: s("hostname"),

@@ -10,6 +10,7 @@ import { ageColumn, age, nameColumn, type Column, type Printer } from "./format.
 import { eventPrinter, leasePrinter, persistentVolumeClaimPrinter, persistentVolumePrinter } from "./misc.ts";
 import { nodePrinter } from "./nodes.ts";
 import { podPrinter } from "./pods.ts";
+import { bindingPrinter, createdAtPrinter, resourceQuotaPrinter } from "./policy.ts";
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./services.ts";
 
 /** Printers by `plural` (core) or `plural.group`. */
@@ -30,6 +31,12 @@ const printers: Record<string, Printer> = {
   "leases.coordination.k8s.io": leasePrinter,
   persistentvolumes: persistentVolumePrinter,
   persistentvolumeclaims: persistentVolumeClaimPrinter,
+  limitranges: createdAtPrinter,
+  resourcequotas: resourceQuotaPrinter,
+  "roles.rbac.authorization.k8s.io": createdAtPrinter,
+  "clusterroles.rbac.authorization.k8s.io": createdAtPrinter,
+  "rolebindings.rbac.authorization.k8s.io": bindingPrinter,
+  "clusterrolebindings.rbac.authorization.k8s.io": bindingPrinter,
 };
 
 const defaultPrinter: Printer = { columns: [nameColumn, ageColumn], cells: (o, now) => [o.metadata.name, age(o, now)] };

@@ -98,4 +98,18 @@ test("a Table watch sends Table-wrapped events, column definitions only first", 
   assert.is(modified?.object.rows[0]!.cells[0], "web");
 });
 
+test("a watch without timeoutSeconds still ends, after the minimum request timeout times 1 to 2", async () => {
+  const short = await startFake({ minRequestTimeoutSeconds: 0.2 });
+  try {
+    const started = Date.now();
+    const res = await fetch(short.url("/api/v1/namespaces/default/pods?watch=1"));
+    await res.text();
+    const took = Date.now() - started;
+    assert.ok(took >= 190 && took < 1000, `ended after ${took} ms`);
+    assert.is(short.last("api.unwatch")?.type, "api.unwatch", "the apiserver's side is closed too");
+  } finally {
+    await short.stop();
+  }
+});
+
 test.run();

@@ -1,0 +1,134 @@
+/**
+ * `metadata.managedFields`: who owns which fields. Every write records its
+ * manager: an Update takes the fields it changed from everyone else; an
+ * Apply owns exactly what its configuration sets (see `../apply.ts`).
+ */
+import type { KubeObject, ManagedFieldsEntry } from "../../api/meta.ts";
+import { FieldSet } from "./fieldset.ts";
+import { fieldsOf, valueAt, type Scope } from "./paths.ts";
+
+/** A managedFields entry with its field set decoded. */
+export interface Owner {
+  manager: string;
+  operation: "Apply" | "Update";
+  apiVersion: string;
+  time?: string;
+  subresource?: string;
+  set: FieldSet;
+}
+
+/** Who writes, and when. */
+export interface Writer {
+  manager: string;
+  apiVersion: string;
+  /** RFC 3339, seconds. */
+  time: string;
+  subresource?: string;
+  scope: Scope;
+}
+
+/** Decodes managedFields; undefined when any entry is malformed (the caller then keeps what it had). */
+export function decodeOwners(entries: unknown): Owner[] | undefined {
+  if (entries === undefined || entries === null) return [];
+  if (!Array.isArray(entries)) return undefined;
+  const out: Owner[] = [];
+  for (const e of entries) {
+    if (typeof e !== "object" || e === null) return undefined;
+    const m = e as ManagedFieldsEntry;
+    // `[{}]` is how a client clears managedFields.
+    if (Object.keys(m).length === 0) continue;
+    if (typeof m.manager !== "string" || (m.operation !== "Apply" && m.operation !== "Update")) return undefined;
+    if (m.fieldsType !== undefined && m.fieldsType !== "FieldsV1") return undefined;
+    let set: FieldSet;
+    try {
+      set = FieldSet.fromJSON(m.fieldsV1 ?? {});
+    } catch {
+      return undefined;
+    }
+    const owner: Owner = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion ?? "", set };
+    if (m.time) owner.time = m.time;
+    if (m.subresource) owner.subresource = m.subresource;
+    out.push(owner);
+  }
+  return out;
+}
+
+/** Encodes owners back into managedFields, dropping those that own nothing; undefined when none is left. */
+export function encodeOwners(owners: Owner[]): ManagedFieldsEntry[] | undefined {
+  const out: ManagedFieldsEntry[] = [];
+  for (const o of owners) {
+    if (o.set.empty()) continue;
+    const e: ManagedFieldsEntry = { manager: o.manager, operation: o.operation, apiVersion: o.apiVersion };
+    if (o.time) e.time = o.time;
+    e.fieldsType = "FieldsV1";
+    e.fieldsV1 = o.set.toJSON();
+    if (o.subresource) e.subresource = o.subresource;
+    out.push(e);
+  }
+  return out.length ? out : undefined;
+}
+
+/** The same manager: name, operation and subresource, and for updates the API version (as kube-apiserver keys them). */
+export function sameOwner(a: Pick<Owner, "manager" | "operation" | "subresource" | "apiVersion">, b: Pick<Owner, "manager" | "operation" | "subresource" | "apiVersion">): boolean {
+  return a.manager === b.manager && a.operation === b.operation && (a.subresource ?? "") === (b.subresource ?? "") && (a.operation === "Apply" || a.apiVersion === b.apiVersion);
+}
+
+/** `"kubectl"`, `"kube-controller-manager" using apps/v1 at 2024-01-01T00:00:00Z`, as conflicts name managers. */
+export function describeOwner(o: Owner): string {
+  let s = JSON.stringify(o.manager);
+  if (o.subresource) s += ` with subresource ${JSON.stringify(o.subresource)}`;
+  if (o.operation === "Update") s += o.time ? ` using ${o.apiVersion} at ${o.time}` : ` using ${o.apiVersion}`;
+  return s;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Leaf paths of `set` whose value differs between `a` and `b`. */
+function modifiedLeaves(set: FieldSet, a: unknown, b: unknown): FieldSet {
+  const out = new FieldSet();
+  const visit = (node: FieldSet, path: string[]) => {
+    if (node.member && node.children.size === 0 && !same(valueAt(a, path), valueAt(b, path))) out.insert(path);
+    for (const [e, c] of node.children) visit(c, [...path, e]);
+  };
+  visit(set, []);
+  return out;
+}
+
+/**
+ * The managedFields after an Update by `w` turned `old` into `next` (no
+ * `old` for a create). A client that sends changed managedFields has them
+ * taken as given (that is how ownership is moved or cleared); the fields
+ * this write changed then go to its manager and leave every other one.
+ */
+export function trackUpdate(old: KubeObject | undefined, next: KubeObject, w: Writer): ManagedFieldsEntry[] | undefined {
+  const mine = { manager: w.manager, operation: "Update" as const, apiVersion: w.apiVersion, subresource: w.subresource };
+  const incoming = next.metadata.managedFields;
+  const given = incoming !== undefined && (!old || !same(incoming, old.metadata.managedFields)) ? decodeOwners(incoming) : undefined;
+  const owners = given ?? decodeOwners(old?.metadata.managedFields) ?? [];
+  const before = old ? fieldsOf(old, w.scope) : new FieldSet();
+  const after = fieldsOf(next, w.scope);
+  const added = after.difference(before);
+  const removed = before.difference(after);
+  const changed = added.union(modifiedLeaves(after.intersection(before), old, next));
+  if (changed.empty() && removed.empty()) return given ? encodeOwners(given) : old?.metadata.managedFields;
+  const taken = changed.union(removed);
+  for (const o of owners) if (!sameOwner(o, mine)) o.set = o.set.difference(taken);
+  let self = owners.find((o) => sameOwner(o, mine));
+  if (!self) owners.push((self = { ...mine, set: new FieldSet() }));
+  self.set = self.set.union(changed).difference(removed);
+  self.time = w.time;
+  if (!w.subresource) delete self.subresource;
+  return encodeOwners(owners);
+}
+
+/**
+ * The manager name of a write that names none: the component for the
+ * control plane's own identities (`system:node:n1` → `kubelet`,
+ * `system:kube-scheduler` → `kube-scheduler`), else the user.
+ */
+export function defaultManager(user: string | undefined): string {
+  if (!user) return "unknown";
+  if (user.startsWith("system:node:")) return "kubelet";
+  if (user === "system:kube-controller-manager" || user === "system:kube-scheduler" || user === "system:kube-proxy") return user.slice("system:".length);
+  return user;
+}

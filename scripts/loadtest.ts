@@ -1,0 +1,202 @@
+/**
+ * `npm run loadtest` — in one run: the machine's raw messaging limits, what
+ * the actor runtime makes of them, and the end-to-end cluster: `--nodes N`
+ * simulated nodes, `--pods M` pods created (through ReplicaSets, or bare with
+ * `--bare`), create→Running throughput and startup latency, scheduler and
+ * apiserver throughput, peak memory. Each figure is shown beside its raw
+ * limit; `--json` prints one JSON line, `--out FILE` draws pods over time.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
+import { startCluster, waitForNodes, type Cluster } from "./lib/cluster.ts";
+import { progressBar } from "./lib/progress.ts";
+import { measureRuntime, type RuntimeBenchResult } from "./bench/runtime-bench.ts";
+import { fmt, percentile } from "./bench/stats.ts";
+import { checkReplicaSetController, createPods, PodTracker, trackPods } from "./lib/loadtest/pods.ts";
+import { podsChart } from "./lib/loadtest/chart.ts";
+import { ThreadProfiler, summarize } from "./lib/loadtest/profiler.ts";
+import { profileText, resultTable, type LoadtestResult } from "./lib/loadtest/report.ts";
+import { platform } from "../runtime/platform/index.ts";
+
+const specs: FlagSpec[] = [
+  { name: "nodes", type: "number", arg: "N", min: 1, default: 100, help: "simulated nodes" },
+  { name: "pods", type: "number", arg: "M", min: 1, default: 3000, help: "pods to create" },
+  { name: "bare", type: "boolean", help: "create bare pods (default: ReplicaSets, which need the replicaset controller)" },
+  { name: "per-set", type: "number", arg: "R", min: 1, default: 100, help: "pods per ReplicaSet" },
+  { name: "node-workers", type: "number", arg: "K", min: 1, default: 2, help: "worker threads the kubelets are sharded over" },
+  { name: "window", type: "number", arg: "W", min: 1, default: 256, help: "creates in flight" },
+  { name: "timeout", type: "number", arg: "SECONDS", min: 1, default: 600, help: "give up when the pods are not all Running by then" },
+  { name: "quick", type: "boolean", help: "measure the raw limits with small sizes (a few seconds instead of ~10)" },
+  { name: "json", type: "boolean", help: "print the results as one JSON line" },
+  { name: "out", type: "string", arg: "FILE", help: "write an SVG chart of pods created, scheduled and running over time" },
+  { name: "cpu-prof", type: "string", arg: "DIR", help: "profile every thread during the pod phase; profiles (.cpuprofile) and a summary go to DIR" },
+  { name: "log-level", type: "string", arg: "LEVEL", default: "error", help: "debug, info, warn or error" },
+  { name: "help", type: "boolean", help: "show this help" },
+];
+
+let flags;
+try {
+  flags = parseFlags(process.argv.slice(2), specs);
+  if (!["debug", "info", "warn", "error"].includes(String(flags["log-level"]))) throw new FlagError(`--log-level must be debug, info, warn or error, got "${flags["log-level"]}"`);
+} catch (err) {
+  if (err instanceof FlagError) {
+    console.error(`loadtest: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
+if (flags.help) {
+  console.log(helpText("Usage: npm run loadtest -- [flags]", specs));
+  process.exit(0);
+}
+const nodes = flags.nodes as number;
+const pods = flags.pods as number;
+const bare = Boolean(flags.bare);
+const json = Boolean(flags.json);
+const profDir = flags["cpu-prof"] as string | undefined;
+const bar = progressBar("loadtest", process.stderr);
+const note = (m: string) => {
+  bar.done();
+  console.error(`loadtest: ${m}`);
+};
+
+// Memory of the whole process (every worker shares it), sampled throughout.
+let peakRss = 0;
+const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, platform.rssBytes())), 200);
+
+// 1. The raw limits and the runtime over them (40% of the bar).
+const quick = Boolean(flags.quick);
+const raw: RuntimeBenchResult = await measureRuntime({
+  ...(quick ? { messages: 100_000, asks: 20_000, roundTrips: 500, comlinkCalls: 5_000 } : {}),
+  onProgress: (step, f) => bar.update(0.4 * f, step),
+});
+
+// 2. The cluster. Big clusters get a pod network with room for a /24 per node.
+let cluster: Cluster | undefined;
+let stopping = false;
+platform.onShutdownSignal(async () => {
+  stopping = true;
+  note("interrupted: stopping the cluster");
+  await cluster?.stop();
+  process.exit(130);
+});
+const fail = async (message: string, code = 1): Promise<never> => {
+  note(message);
+  await cluster?.stop();
+  process.exit(code);
+};
+const deadline = Date.now() + (flags.timeout as number) * 1000;
+const clusterStart = performance.now();
+try {
+  cluster = await startCluster({
+    nodes,
+    nodeWorkers: flags["node-workers"] as number,
+    clusterCIDR: nodes > 250 ? "10.128.0.0/9" : "10.244.0.0/16",
+    logLevel: flags["log-level"] as "error",
+    onProgress: (m) => bar.update(0.4, m),
+  });
+  await waitForNodes(cluster, nodes, Math.max(1000, deadline - Date.now()), (ready) => bar.update(0.4 + 0.1 * (ready / nodes), `nodes ready ${ready}/${nodes}`));
+} catch (err) {
+  await fail(`the cluster did not start: ${(err as Error).message}`);
+}
+const sup = cluster!.supervisor;
+const nodesReadyS = (performance.now() - clusterStart) / 1000;
+if (!bare) {
+  try {
+    await checkReplicaSetController(sup);
+  } catch (err) {
+    await fail((err as Error).message, 2);
+  }
+}
+
+// 3. The pods: watched from the main thread, created as fast as the apiserver takes them.
+const namespace = "loadtest";
+const profilers = profDir ? await startProfilers(cluster!, profDir) : undefined;
+const apiBefore = await apiserverHandled();
+const t0 = performance.now();
+const tracker = new PodTracker(t0);
+const stopWatch = await trackPods(sup, namespace, tracker);
+const sampler = setInterval(() => {
+  tracker.sample();
+  bar.update(0.5 + 0.5 * (tracker.running / pods), `pods created ${tracker.created}, scheduled ${tracker.bound}, running ${tracker.running}/${pods}`);
+}, 250);
+let createError: unknown;
+const created = createPods(sup, { namespace, pods, bare, perSet: flags["per-set"] as number, window: flags.window as number }).catch((err) => (createError = err));
+while (tracker.running < pods && Date.now() < deadline && createError === undefined && !stopping) await new Promise((r) => setTimeout(r, 50));
+await created;
+const tEnd = performance.now();
+clearInterval(sampler);
+tracker.sample();
+const apiAfter = await apiserverHandled();
+const hot = profilers ? await profilers.stop() : undefined;
+await stopWatch();
+bar.update(1, `pods running ${tracker.running}/${pods}`);
+bar.done();
+if (createError) await fail(`creating pods failed: ${(createError as Error).message}`);
+
+// 4. Figures.
+const startup = tracker.startupMs();
+const runningSpan = tracker.span("running");
+const boundSpan = tracker.span("bound");
+const seconds = (tEnd - t0) / 1000;
+const lastRunningS = runningSpan.last / 1000;
+const result: LoadtestResult = {
+  ...raw,
+  nodes,
+  pods,
+  mode: bare ? "bare" : "replicasets",
+  pods_running: tracker.running,
+  pods_per_s: tracker.running === pods ? Math.round(pods / lastRunningS) : Math.round(tracker.running / seconds),
+  startup_ms_p50: Math.round(percentile(startup, 50)),
+  startup_ms_p90: Math.round(percentile(startup, 90)),
+  startup_ms_p99: Math.round(percentile(startup, 99)),
+  scheduler_pods_per_s: tracker.bound > 1 ? Math.round(tracker.bound / Math.max(0.001, (boundSpan.last - Math.min(boundSpan.first, tracker.span("added").first)) / 1000)) : 0,
+  apiserver_ops_per_s: Math.round((apiAfter - apiBefore) / seconds),
+  nodes_ready_s: Math.round(nodesReadyS * 10) / 10,
+  run_s: Math.round(seconds * 10) / 10,
+  rss_mb: Math.round(Math.max(peakRss, platform.rssBytes()) / 2 ** 20),
+};
+clearInterval(rssTimer);
+if (flags.out) {
+  const title = `${fmt(pods)} pods on ${fmt(nodes)} nodes (${result.mode}): ${fmt(result.pods_per_s)} pods/s, startup p99 ${fmt(result.startup_ms_p99)} ms`;
+  await writeFile(flags.out as string, podsChart(tracker.series, title));
+}
+await cluster!.stop();
+
+if (json) console.log(JSON.stringify(result));
+else for (const l of resultTable(result)) console.log(l);
+if (hot) for (const l of ["", ...profileText(profDir!, hot)]) console.error(l);
+const complete = tracker.running === pods;
+if (!complete) console.error(`loadtest: only ${tracker.running} of ${pods} pods were Running after ${flags.timeout} s`);
+process.exit(complete ? 0 : 1);
+
+// ---------------------------------------------------------------------------
+
+async function apiserverHandled(): Promise<number> {
+  const s = (await sup.inspect("apiserver")) as { processed?: number };
+  return s.processed ?? 0;
+}
+
+/** Profiles the main thread and every worker (through a profiler actor in each) until `stop`. */
+async function startProfilers(c: Cluster, dir: string) {
+  await mkdir(dir, { recursive: true });
+  const workers = c.supervisor.workers().filter((w) => w.state === "running").map((w) => w.name);
+  for (const w of workers) {
+    await c.supervisor.spawnActor(w, { address: `profiler/${w}`, module: "scripts/lib/loadtest/profiler.ts", export: "profilerActor" });
+    await c.supervisor.ask(`profiler/${w}`, { type: "profile.start" });
+  }
+  const main = new ThreadProfiler();
+  await main.start();
+  return {
+    async stop() {
+      const out = [{ thread: "main", ...summarize(await main.stop(join(dir, "main.cpuprofile"))) }];
+      for (const w of workers) {
+        const s = await c.supervisor.ask<ReturnType<typeof summarize>>(`profiler/${w}`, { type: "profile.stop", file: join(dir, `${w}.cpuprofile`) }, { timeoutMs: 60_000 });
+        out.push({ thread: w, ...s });
+      }
+      await writeFile(join(dir, "summary.json"), JSON.stringify(out, null, 2));
+      return out;
+    },
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * The real kubectl against a real cluster: what a user types, what they see.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { controllerFactories } from "../../actors/controller-manager/index.ts";
+import { eventually, kubeEnv, type KubeEnv } from "./helpers.ts";
+
+let env: KubeEnv;
+test.before(async () => {
+  env = await kubeEnv();
+});
+test.after(async () => {
+  await env?.stop();
+});
+
+const APP = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+data:
+  greeting: hello
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+    targetPort: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: talker
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "while true; do echo hello; sleep 1; done"]
+`;
+
+const hasDeploymentController = Object.hasOwn(controllerFactories, "deployment");
+
+async function ok(...args: string[]): Promise<string> {
+  const r = await env.kubectl(...args);
+  assert.is(r.code, 0, `kubectl ${args.join(" ")} failed:\n${r.stderr}`);
+  return r.stdout;
+}
+
+test("get nodes lists every node as Ready", async () => {
+  const out = await ok("get", "nodes");
+  assert.match(out, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
+  assert.match(out, /node-1\s+Ready\s+<none>\s+\S+\s+v1\.32/);
+  assert.match(out, /node-2\s+Ready/);
+});
+
+test("create -f with several documents creates every object", async () => {
+  const out = await ok("create", "-f", env.file("app.yaml", APP));
+  for (const line of ["configmap/web-config created", "deployment.apps/web created", "service/web created", "pod/talker created"]) assert.ok(out.includes(line), out);
+  const names = await ok("get", "configmap,deployment,service,pod", "-o", "name");
+  for (const n of ["configmap/web-config", "deployment.apps/web", "service/web", "pod/talker"]) assert.ok(names.includes(n), names);
+  const again = await env.kubectl("create", "-f", env.file("app.yaml", APP));
+  assert.is(again.code, 1);
+  assert.match(again.stderr, /configmaps "web-config" already exists/);
+});
+
+test("get pods -o wide shows the pod's IP and node once it runs", async () => {
+  const line = await eventually("talker running", async () => {
+    const out = await ok("get", "pods", "talker", "-o", "wide");
+    return /Running/.test(out) ? out : undefined;
+  });
+  assert.match(line, /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/);
+  assert.match(line, /talker\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+node-\d/);
+});
+
+test("apply -f after editing updates what changed, then reports unchanged", async () => {
+  const edited = APP.replace("greeting: hello", "greeting: bonjour").replace("replicas: 2", "replicas: 3");
+  const file = env.file("app-edited.yaml", edited);
+  const first = await env.kubectl("apply", "-f", file);
+  assert.is(first.code, 0, first.stderr);
+  assert.match(first.stdout, /configmap\/web-config configured/);
+  assert.match(first.stdout, /deployment.apps\/web configured/);
+  assert.is(await ok("get", "configmap", "web-config", "-o", "jsonpath={.data.greeting}"), "bonjour");
+  assert.is(await ok("get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"), "3");
+  const annotation = await ok("get", "configmap", "web-config", "-o", "jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}");
+  assert.match(annotation, /"greeting":"bonjour"/);
+  const second = await ok("apply", "-f", file);
+  for (const line of ["configmap/web-config unchanged", "deployment.apps/web unchanged", "service/web unchanged", "pod/talker unchanged"]) assert.ok(second.includes(line), second);
+});
+
+const SSA = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ssa
+  labels:
+    app: ssa
+    tier: front
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: ssa
+  template:
+    metadata:
+      labels:
+        app: ssa
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+`;
+
+test("apply --server-side owns its fields, conflicts with another manager, and --force-conflicts takes them", async () => {
+  const file = env.file("ssa.yaml", SSA);
+  assert.match(await ok("apply", "--server-side", "-f", file), /deployment.apps\/ssa serverside-applied/);
+  const managed = JSON.parse(await ok("get", "deployment", "ssa", "-o", "json", "--show-managed-fields")) as { metadata: { managedFields: { manager: string; operation: string; fieldsV1: Record<string, unknown> }[] } };
+  const mine = managed.metadata.managedFields.find((m) => m.manager === "kubectl" && m.operation === "Apply");
+  assert.ok(mine, JSON.stringify(managed.metadata.managedFields));
+  assert.equal((mine!.fieldsV1["f:spec"] as Record<string, unknown>)["f:replicas"], {});
+
+  await ok("scale", "deployment", "ssa", "--replicas=2");
+  const edited = env.file("ssa2.yaml", SSA.replace("    tier: front\n", "").replace("nginx:1.27", "nginx:1.28"));
+  const conflict = await env.kubectl("apply", "--server-side", "-f", edited);
+  assert.is(conflict.code, 1);
+  assert.match(conflict.stderr, /Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps\/v1 at \S+: \.spec\.replicas/);
+  assert.is(await ok("get", "deployment", "ssa", "-o", "jsonpath={.spec.template.spec.containers[0].image}"), "nginx:1.27", "nothing written on conflict");
+
+  await ok("apply", "--server-side", "--force-conflicts", "-f", edited);
+  const after = JSON.parse(await ok("get", "deployment", "ssa", "-o", "json")) as { metadata: { labels: Record<string, string> }; spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } };
+  assert.is(after.spec.replicas, 1);
+  assert.is(after.spec.template.spec.containers[0]!.image, "nginx:1.28");
+  assert.equal(after.metadata.labels, { app: "ssa" }, "a label the applier dropped is removed");
+});
+
+test("apply --server-side after client-side apply takes over the last applied fields without conflict", async () => {
+  const cm = (v: string, extra = "") => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: csa\ndata:\n  k1: ${v}\n${extra}`;
+  await ok("apply", "-f", env.file("csa1.yaml", cm("one", "  k2: two\n")));
+  assert.match(await ok("apply", "--server-side", "-f", env.file("csa2.yaml", cm("uno"))), /serverside-applied/);
+  const obj = JSON.parse(await ok("get", "configmap", "csa", "-o", "json", "--show-managed-fields")) as { data: Record<string, string>; metadata: { managedFields: { manager: string; operation: string }[] } };
+  assert.equal(obj.data, { k1: "uno" }, "k2 left the configuration and the object");
+  assert.ok(obj.metadata.managedFields.some((m) => m.manager === "kubectl" && m.operation === "Apply"));
+  assert.not.ok(obj.metadata.managedFields.some((m) => m.manager === "kubectl-client-side-apply"), "ownership moved to the server-side applier");
+  // Client-side apply keeps working on the same object.
+  assert.match(await ok("apply", "-f", env.file("csa3.yaml", cm("eins"))), /configmap\/csa configured/);
+  assert.is(await ok("get", "configmap", "csa", "-o", "jsonpath={.data.k1}"), "eins");
+});
+
+test("scale deploy --replicas changes the desired count (and the pods, with the deployment controller)", async () => {
+  assert.match(await ok("scale", "deployment", "web", "--replicas=1"), /deployment.apps\/web scaled/);
+  assert.is(await ok("get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"), "1");
+  if (!hasDeploymentController) {
+    console.log("  (no deployment controller in actors/controller-manager/index.ts: pod counts not checked)");
+    return;
+  }
+  await eventually("one web pod left", async () => (await ok("get", "pods", "-l", "app=web", "-o", "name")).trim().split("\n").filter(Boolean).length === 1, 15_000);
+});
+
+test("get deploy shows readiness columns; rollout status waits for the rollout", async () => {
+  const out = await ok("get", "deploy", "web");
+  assert.match(out, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
+  if (!hasDeploymentController) {
+    console.log("  (no deployment controller in actors/controller-manager/index.ts: readiness and rollout not checked)");
+    return;
+  }
+  const status = await env.kubectl("rollout", "status", "deployment/web", "--timeout=15s");
+  assert.is(status.code, 0, status.stderr);
+  assert.match(status.stdout, /deployment "web" successfully rolled out/);
+  assert.match(await ok("get", "deploy", "web"), /web\s+1\/1\s+1\s+1\s+/);
+});
+
+test("delete waits until the object is gone", async () => {
+  const r = await env.kubectl("delete", "pod", "talker");
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /pod "talker" deleted/);
+  const gone = await env.kubectl("get", "pod", "talker");
+  assert.is(gone.code, 1);
+  assert.match(gone.stderr, /pods "talker" not found/);
+});
+
+test("get pods -w prints rows as pods come and go", async () => {
+  const watch = env.kubectlStream("get", "pods", "-w");
+  try {
+    await eventually("watch header", () => /NAME\s+READY\s+STATUS/.test(watch.output()));
+    await ok("run", "watched", "--image=nginx:1.27", "--restart=Never");
+    await eventually("watched pod shown", () => /watched\s+\d\/1\s+(Pending|ContainerCreating|Running)/.test(watch.output()));
+    await eventually("watched pod running", () => /watched\s+1\/1\s+Running/.test(watch.output()));
+    await ok("delete", "pod", "watched", "--wait=false");
+    await eventually("watched pod terminating", () => /watched\s+\S+\s+(Terminating|Completed)/.test(watch.output()));
+  } finally {
+    watch.child.kill();
+  }
+});
+
+test("--dry-run=server validates and answers without writing", async () => {
+  const out = await ok("create", "configmap", "dry", "--from-literal=a=b", "--dry-run=server", "-o", "jsonpath={.data.a}");
+  assert.is(out, "b");
+  const get = await env.kubectl("get", "configmap", "dry");
+  assert.is(get.code, 1);
+  assert.match(get.stderr, /configmaps "dry" not found/);
+  await ok("scale", "deployment", "web", "--replicas=4", "--dry-run=server");
+  assert.is(await ok("get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"), "1");
+  const bad = await env.kubectl("create", "deployment", "Bad_Name", "--image=nginx", "--dry-run=server");
+  assert.is(bad.code, 1, "validation still runs");
+  assert.match(bad.stderr, /Invalid value: "Bad_Name"/);
+});
+
+test("kubectl reports unknown fields: refused by default (Strict), warned with --validate=warn", async () => {
+  const doc = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndatta:\n  a: b\n`;
+  const strict = await env.kubectl("apply", "-f", env.file("typo.yaml", doc));
+  assert.is(strict.code, 1);
+  assert.match(strict.stderr, /strict decoding error: unknown field "datta"/);
+  const warn = await env.kubectl("apply", "--validate=warn", "-f", env.file("typo.yaml", doc));
+  assert.is(warn.code, 0, warn.stderr);
+  assert.match(warn.stderr, /Warning: unknown field "datta"/);
+});
+
+test.run();
