@@ -88,7 +88,9 @@ export const cniActor: ActorFactory<CniConfig | undefined, CniMessage | WatchMes
 
   const informers = new InformerSet(ctx, client);
   const nodeInformer = informers.informer<NodeObj>({ resource: "nodes" });
-  const podInformer = informers.informer<PodObj>({ resource: "pods" });
+  // Only pods holding an IP matter here (their deletion frees it): the field selector spares this
+  // actor, and the apiserver's fan-out, every pod event before the kubelet reports the IP.
+  const podInformer = informers.informer<PodObj>({ resource: "pods", fieldSelector: "status.podIP!=" });
   nodeInformer.addEventHandler({
     // Handlers only note work; the patch goes out as its own message so the mailbox stays in order.
     onAdd: (n) => void (!n.spec?.podCIDR && ctx.tell(ctx.self, { type: "cni.node", node: n.metadata.name! })),

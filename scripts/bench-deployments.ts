@@ -16,14 +16,17 @@ import type { ActorFactory } from "../runtime/actor.ts";
 import type { KubeList } from "../actors/api/meta.ts";
 import type { WatchMessage } from "../actors/api/protocol.ts";
 import type { Deployment } from "../actors/api/types/apps.ts";
+import type { Pod } from "../actors/api/types/core-pod.ts";
 
 const specs: FlagSpec[] = [
   { name: "deployments", type: "number", arg: "N", default: 100, min: 1, help: "Deployments to create" },
   { name: "replicas", type: "number", arg: "N", default: 100, min: 1, help: "replicas of each Deployment" },
   { name: "nodes", type: "number", arg: "N", default: 500, min: 1, help: "simulated nodes" },
   { name: "node-workers", type: "number", arg: "N", default: 2, min: 1, help: "worker threads the kubelets are sharded over" },
+  { name: "cluster-cidr", type: "string", arg: "CIDR", help: "the pod network (default 10.244.0.0/16, or 10.128.0.0/9 above 256 nodes: one /24 per node)" },
   { name: "namespaces", type: "number", arg: "N", default: 1, min: 1, help: "spread the Deployments over this many namespaces" },
   { name: "timeout", type: "number", arg: "SECONDS", default: 900, min: 1, help: "give up after this long" },
+  { name: "stall-report", type: "number", arg: "SECONDS", default: 60, min: 1, help: "when nothing progresses for this long, print where things stand" },
   { name: "json", type: "boolean", help: "print one JSON line instead of the table" },
   { name: "help", type: "boolean", help: "show this help" },
 ];
@@ -71,7 +74,8 @@ const podCounter: ActorFactory<unknown, WatchMessage> = async (ctx) => {
 const bar = progressBar("deployments", process.stderr);
 const started = performance.now();
 bar.update(0, `starting ${nodes} nodes`);
-const cluster = await startCluster({ nodes, nodeWorkers: flags["node-workers"] as number, logLevel: "error" });
+const clusterCIDR = (flags["cluster-cidr"] as string | undefined) ?? (nodes > 256 ? "10.128.0.0/9" : "10.244.0.0/16");
+const cluster = await startCluster({ nodes, nodeWorkers: flags["node-workers"] as number, clusterCIDR, logLevel: "error" });
 const api = new ApiClient(cluster.supervisor, { timeoutMs: 120_000 });
 let exitCode = 0;
 try {
@@ -103,6 +107,7 @@ try {
   };
   let done = 0;
   let allAvailableMs = 0;
+  let lastProgress = { at: performance.now(), key: "" };
   for (;;) {
     const lists = await Promise.all(nsNames.map((ns) => api.list<Deployment>("deployments.apps", { namespace: ns }) as Promise<KubeList<Deployment>>));
     const all = lists.flatMap((l) => l.items).filter((d) => d.metadata.name?.startsWith("bench-"));
@@ -115,6 +120,12 @@ try {
       break;
     }
     if (performance.now() - t0 > timeoutMs) break;
+    const key = `${done}/${seen.added}/${pods}`;
+    if (key !== lastProgress.key) lastProgress = { at: performance.now(), key };
+    else if (performance.now() - lastProgress.at > (flags["stall-report"] as number) * 1000) {
+      await stallReport(nsNames);
+      lastProgress.at = performance.now();
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   // Give a lagging controller the chance to overshoot before counting.
@@ -162,3 +173,23 @@ try {
   await cluster.stop();
 }
 process.exit(exitCode);
+
+// Where a stalled run stands: pods by phase and readiness, statuses versus pods, informer lag.
+async function stallReport(nsNames: string[]): Promise<void> {
+  const byState: Record<string, number> = {};
+  let storeRV = "";
+  for (const ns of nsNames) {
+    const pods = await api.list<Pod>("pods", { namespace: ns, labelSelector: "bench=deployments" });
+    storeRV = pods.metadata.resourceVersion ?? storeRV;
+    for (const p of pods.items) {
+      const ready = p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ? "ready" : "not ready";
+      const k = `${p.status?.phase ?? "?"}, ${p.spec.nodeName ? "bound" : "unscheduled"}, ${ready}${p.metadata.deletionTimestamp ? ", terminating" : ""}`;
+      byState[k] = (byState[k] ?? 0) + 1;
+    }
+  }
+  const cm = (await cluster.supervisor.inspect("controller-manager").catch(() => undefined)) as { extra?: { informers?: { resource: string; resourceVersion: string }[]; controllers?: Record<string, unknown> } } | undefined;
+  const lag = (cm?.extra?.informers ?? []).filter((i) => ["pods", "replicasets.apps", "deployments.apps"].includes(i.resource)).map((i) => `${i.resource}@${i.resourceVersion}`);
+  const dead = (await cluster.supervisor.stats()).filter((s) => s.deadLetters > 0).map((s) => `${s.name}:${s.deadLetters}`);
+  console.error(`stalled: pods ${JSON.stringify(byState)}; store at ${storeRV}, controller-manager caches ${lag.join(" ")}; dead letters ${dead.join(" ") || "none"}`);
+  console.error(`  controllers: ${JSON.stringify({ replicaset: cm?.extra?.controllers?.replicaset, deployment: cm?.extra?.controllers?.deployment })}`);
+}

@@ -40,6 +40,7 @@ if (flags.help) {
 const seconds = flags.quick ? 2 : (flags.duration as number);
 const rate = flags.rate as number;
 const concurrency = flags.concurrency as number;
+const settleSeconds = flags.quick ? 2 : 5;
 
 /** One phase's figures for one operation. */
 interface Figures {
@@ -162,10 +163,16 @@ const say = (m: string) => {
 };
 let results: Figures[] = [];
 try {
-  // Warm up: every connection opened (TLS handshakes done), the JIT hot.
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = 0; i < 20; i++) await op(i % 2 ? "get" : "create");
-  }));
+  // Let the components finish their start (first lists, node registration), then warm up:
+  // every connection opened (TLS handshakes done), the JIT hot, for two seconds.
+  say(`bench-http: letting the cluster settle for ${settleSeconds} s`);
+  await new Promise((r) => setTimeout(r, settleSeconds * 1000));
+  const warm = performance.now() + 2000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = 0; performance.now() < warm; i++) await op(i % 2 ? "get" : "create");
+    }),
+  );
   say(`bench-http: steady phase, ${rate} req/s for ${seconds} s against ${access.url}`);
   results = [...(await steady())];
   say(`bench-http: max-load phase, ${concurrency} clients for ${seconds} s`);

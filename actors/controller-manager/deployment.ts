@@ -7,6 +7,9 @@
  * reports status, as the Deployment's state asks. A rollback is a template
  * set back to an earlier one (what `kubectl rollout undo` sends): the old
  * ReplicaSet is found again and becomes the newest revision.
+ *
+ * Setting read from the manager's options: `deploymentWorkers` (concurrent
+ * syncs, default `workers`, 5).
  */
 import type { Informer } from "../api/informer.ts";
 import { labelSelectorFromObject, type ParsedLabelSelector } from "../api/label-selector.ts";

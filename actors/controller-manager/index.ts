@@ -13,6 +13,7 @@ import { namespaceController } from "./namespace.ts";
 import { serviceAccountsController } from "./serviceaccount.ts";
 import { tokensController } from "./serviceaccount-token.ts";
 import { rootCACertPublisher } from "./root-ca.ts";
+import { podGCController } from "./podgc.ts";
 
 /** Every controller actorkube has, by name; the manager runs those asked for (default all). */
 export const controllerFactories: Readonly<Record<string, ControllerFactory>> = {
@@ -26,6 +27,7 @@ export const controllerFactories: Readonly<Record<string, ControllerFactory>> = 
   serviceaccount: serviceAccountsController,
   "serviceaccount-token": tokensController,
   "root-ca-cert-publisher": rootCACertPublisher,
+  podgc: podGCController,
 };
 
 export type { Controller, ControllerContext, ControllerFactory, ControllerOptions } from "./controller.ts";

@@ -7,6 +7,10 @@
  * missing ones in slow-start batches or deletes the least valuable extras,
  * and writes status. Expectations keep a lagging cache from causing a second
  * round of creations for the same shortfall.
+ *
+ * Settings read from the manager's options: `burstReplicas` (creations or
+ * deletions per sync, default 500) and `replicaSetWorkers` (concurrent
+ * syncs, default `workers`, 5).
  */
 import { isNotFound, type ApiClient } from "../api/client.ts";
 import { labelSelectorFromObject, type ParsedLabelSelector } from "../api/label-selector.ts";

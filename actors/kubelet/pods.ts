@@ -26,6 +26,7 @@ import type { ObjectLookup } from "./config-objects.ts";
 import { podDir, type VolumeManager } from "./volumes.ts";
 import { ContainerProber } from "./probes.ts";
 import { MIRROR_ANNOTATION } from "./static-pods.ts";
+import { ImagePuller } from "./image-pull.ts";
 
 /** Restart back-off: 10 s doubling to 5 min, as the kubelet. */
 export function crashBackoffMs(restarts: number): number {
@@ -52,8 +53,6 @@ interface PodWork {
   startTime?: number;
   /** Per container, the exit (container id) a restart waits on and until when. */
   backoffUntil: Map<string, { exit: string; until: number }>;
-  /** Image pull failures per container: how many in a row, and until when pulls back off. */
-  pullBackoff: Map<string, { failures: number; until: number }>;
   probers: Map<string, ContainerProber>;
   volumePaths?: Map<string, string>;
   timer?: TimerId;
@@ -99,9 +98,11 @@ export interface LocalPod {
 export class PodWorkers {
   readonly #d: PodWorkersDeps;
   readonly #pods = new Map<string, PodWork>();
+  readonly #images: ImagePuller;
 
   constructor(deps: PodWorkersDeps) {
     this.#d = deps;
+    this.#images = new ImagePuller(deps);
   }
 
   /** Pods being worked on. */
@@ -156,7 +157,7 @@ export class PodWorkers {
     if (!w) {
       w = {
         key: `${pod.metadata.namespace}/${pod.metadata.name}`, uid, pod, static: isStatic, admitted: false, records: new Map(), initDone: false,
-        backoffUntil: new Map(), pullBackoff: new Map(), probers: new Map(), removed: false,
+        backoffUntil: new Map(), probers: new Map(), removed: false,
       };
       this.#pods.set(uid, w);
     } else w.pod = pod;
@@ -306,10 +307,14 @@ export class PodWorkers {
       r.id = undefined;
     }
     const pod = w.pod;
-    const image = c.image ?? "";
-    const imageID = await this.#pull(w, c, r, image);
-    if (imageID === undefined) return;
-    r.imageID = imageID;
+    r.waiting ??= { reason: "ContainerCreating" };
+    const pulled = await this.#images.ensure(pod, c);
+    if (!pulled.ok) {
+      r.waiting = pulled.waiting;
+      if (pulled.retryInMs !== undefined) this.#later(w, pulled.retryInMs);
+      return;
+    }
+    r.imageID = pulled.imageID;
     let envs;
     try {
       envs = await containerEnv(pod, c, this.#d.lookup(), await this.#facts(w));
@@ -356,53 +361,6 @@ export class PodWorkers {
       return false;
     }
     return true;
-  }
-
-  /** Ensures the image per imagePullPolicy; its id, or undefined while it cannot be had. */
-  async #pull(w: PodWork, c: Container, r: ContainerRecord, image: string): Promise<string | undefined> {
-    const { runtime, clock } = this.#d;
-    const pod = w.pod;
-    const policy = c.imagePullPolicy ?? (image.endsWith(":latest") || !image.split("/").pop()!.includes(":") ? "Always" : "IfNotPresent");
-    const present = await runtime.ImageStatus(image);
-    if (policy === "Never" && !present) {
-      const message = `Container image "${image}" is not present with pull policy of Never`;
-      r.waiting = { reason: "ErrImageNeverPull", message };
-      void this.#d.events.record(pod as never, "Warning", "ErrImageNeverPull", message);
-      return undefined;
-    }
-    if (policy !== "Always" && present) {
-      void this.#d.events.record(pod as never, "Normal", "Pulled", `Container image "${image}" already present on machine`);
-      return present.id;
-    }
-    const backoff = w.pullBackoff.get(c.name);
-    if (backoff && clock.now() < backoff.until) {
-      r.waiting = { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}"` };
-      void this.#d.events.record(pod as never, "Normal", "BackOff", `Back-off pulling image "${image}"`);
-      void this.#d.events.record(pod as never, "Warning", "Failed", "Error: ImagePullBackOff");
-      this.#later(w, backoff.until - clock.now());
-      return undefined;
-    }
-    r.waiting ??= { reason: "ContainerCreating" };
-    void this.#d.events.record(pod as never, "Normal", "Pulling", `Pulling image "${image}"`);
-    const t0 = clock.now();
-    try {
-      const id = await runtime.PullImage(image);
-      const took = goDuration(clock.now() - t0);
-      const size = (await runtime.ImageStatus(image))?.size ?? 0;
-      void this.#d.events.record(pod as never, "Normal", "Pulled", `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${size} bytes.`);
-      w.pullBackoff.delete(c.name);
-      return id;
-    } catch (err) {
-      // Image pull back-off: 10 s doubling to 5 min, as the kubelet's.
-      const failures = (backoff?.failures ?? 0) + 1;
-      const wait = Math.min(300_000, 10_000 * 2 ** (failures - 1));
-      w.pullBackoff.set(c.name, { failures, until: clock.now() + wait });
-      r.waiting = { reason: "ErrImagePull", message: (err as Error).message };
-      void this.#d.events.record(pod as never, "Warning", "Failed", `Failed to pull image "${image}": ${(err as Error).message}`);
-      void this.#d.events.record(pod as never, "Warning", "Failed", "Error: ErrImagePull");
-      this.#later(w, wait);
-      return undefined;
-    }
   }
 
   /** The container's mounts: its volumeMounts on their node paths, plus the pod's /etc/hosts. */
@@ -499,6 +457,7 @@ export class PodWorkers {
     }
     this.#d.volumes.unmount(w.uid);
     this.#d.files.remove(podDir(w.uid));
+    this.#images.forget(w.uid);
   }
 
   #record(w: PodWork, name: string): ContainerRecord {
@@ -553,13 +512,4 @@ export class PodWorkers {
       this.#later(w, w.static ? 10_000 : 1000);
     }
   }
-}
-
-/** A duration as Go prints it: 523ms, 1.2s, 2m3.5s. */
-export function goDuration(ms: number): string {
-  if (ms <= 0) return "0s";
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const m = Math.floor(ms / 60_000);
-  const s = Number(((ms % 60_000) / 1000).toFixed(3));
-  return m ? `${m}m${s}s` : `${s}s`;
 }

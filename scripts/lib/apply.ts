@@ -11,6 +11,7 @@ import { LineCounter, parseAllDocuments } from "yaml";
 import type { Messenger } from "../../runtime/actor.ts";
 import { errorCode } from "../../runtime/errors.ts";
 import type { KubeObject } from "../../actors/api/meta.ts";
+import { ApiClient, isNotFound } from "../../actors/api/client.ts";
 import { Resources, type ResourceInfo } from "./resources.ts";
 
 /** One object from a manifest, and where it came from. */
@@ -141,8 +142,13 @@ const rank = (kind: string) => {
   return i < 0 ? ORDER.length : i;
 };
 
-/** How to reach the apiserver. */
+/** How to reach the apiserver: anything that can ask (a system, the supervisor, a REPL port). */
 export type ApiMessenger = Pick<Messenger, "ask">;
+
+/** The typed apiserver client over any asker. */
+export function clientOf(api: ApiMessenger, timeoutMs = 30_000): ApiClient {
+  return new ApiClient({ ask: (to, msg, o) => api.ask(to, msg, o), tell: () => false }, { timeoutMs });
+}
 
 /** Options of {@link validateManifests} and {@link applyManifests}. */
 export interface ApplyOptions {
@@ -161,6 +167,7 @@ export interface ApplyOptions {
  */
 export async function validateManifests(api: ApiMessenger, manifests: readonly Manifest[], options: ApplyOptions = {}): Promise<Resolved[]> {
   const resources = await Resources.load(api);
+  const client = clientOf(api, options.timeoutMs);
   const resolved = manifests.map((m) => resolveManifest(resources, m, options.namespace ?? "default"));
   const newNamespaces = new Set(resolved.filter((r) => r.info.kind === "Namespace" && r.info.group === "").map((r) => r.name));
   const seen = new Map<string, Resolved>();
@@ -173,11 +180,7 @@ export async function validateManifests(api: ApiMessenger, manifests: readonly M
     const ns = r.namespace && newNamespaces.has(r.namespace) ? "default" : r.namespace;
     const object = ns === r.namespace ? r.object : { ...r.object, metadata: { ...r.object.metadata, namespace: ns } };
     try {
-      await api.ask(
-        "apiserver",
-        withoutUndefined({ type: "api.patch", resource: r.info.plural, group: r.info.group, namespace: ns, name: r.name, patchType: "apply", patch: object, dryRun: "All", fieldManager: options.fieldManager ?? "actorkube-apply" }),
-        { timeoutMs: options.timeoutMs ?? 30_000 },
-      );
+      await client.patch(r.info.resource, r.name, "apply", object, { namespace: ns, dryRun: "All", fieldManager: options.fieldManager ?? "actorkube-apply" });
     } catch (err) {
       throw new ManifestError(r, `${r.info.singularRef} "${r.name}": ${(err as Error).message}${errorCode(err) !== "HandlerFailed" ? ` (${errorCode(err)})` : ""}`);
     }
@@ -201,23 +204,18 @@ function resolveManifest(resources: Resources, m: Manifest, defaultNamespace: st
 /** Creates or updates every object, in dependency order; stops at the first failure (earlier objects stay applied). */
 export async function applyManifests(api: ApiMessenger, resolved: readonly Resolved[], options: ApplyOptions & { onApplied?: (a: Applied) => void } = {}): Promise<Applied[]> {
   const ordered = resolved.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r.info.kind) - rank(b.r.info.kind) || a.i - b.i).map((x) => x.r);
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const client = clientOf(api, options.timeoutMs);
   const out: Applied[] = [];
   for (const r of ordered) {
-    const ref = { resource: r.info.plural, group: r.info.group, namespace: r.namespace, name: r.name };
     let before: KubeObject | undefined;
     try {
-      before = await api.ask<KubeObject>("apiserver", withoutUndefined({ type: "api.get", ...ref }), { timeoutMs });
+      before = await client.get(r.info.resource, r.name, { namespace: r.namespace });
     } catch (err) {
-      if (errorCode(err) !== "NotFound") throw new ManifestError(r, `reading ${r.info.singularRef} "${r.name}" failed: ${(err as Error).message}`);
+      if (!isNotFound(err)) throw new ManifestError(r, `reading ${r.info.singularRef} "${r.name}" failed: ${(err as Error).message}`);
     }
     let object: KubeObject;
     try {
-      object = await api.ask<KubeObject>(
-        "apiserver",
-        withoutUndefined({ type: "api.patch", ...ref, patchType: "apply", patch: r.object, fieldManager: options.fieldManager ?? "actorkube-apply" }),
-        { timeoutMs },
-      );
+      object = await client.patch(r.info.resource, r.name, "apply", r.object, { namespace: r.namespace, fieldManager: options.fieldManager ?? "actorkube-apply" });
     } catch (err) {
       throw new ManifestError(r, `applying ${r.info.singularRef} "${r.name}" failed: ${(err as Error).message}`);
     }
@@ -232,8 +230,4 @@ export async function applyManifests(api: ApiMessenger, resolved: readonly Resol
 /** kubectl's line for an applied object: `deployment.apps/web created`. */
 export function appliedLine(a: Applied): string {
   return `${a.info.singularRef}/${a.name} ${a.action}`;
-}
-
-function withoutUndefined<T extends Record<string, unknown>>(m: T): T & { type: string } {
-  return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== "")) as T & { type: string };
 }

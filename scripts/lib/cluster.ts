@@ -80,7 +80,7 @@ export interface ApiAccess {
 /** The control-plane workers, in start order. */
 export function controlPlane(options: ClusterOptions, front?: HttpFrontConfig): WorkerSpec[] {
   const apiserver: ApiserverConfig = { ...options.apiserver, dataDir: options.dataDir };
-  if (front?.tokenAuthFile) Object.assign(apiserver, { tokenAuthFile: front.tokenAuthFile });
+  if (front?.tokenAuthFile) apiserver.tokenAuthFile = front.tokenAuthFile;
   // The `kubernetes` Service targets the secure port when it is fixed (0 means any: 6443 is assumed).
   if (front?.port) apiserver.securePort ??= front.port;
   // The API front shares the apiserver's worker: every request is one local ask (no copy of the

@@ -8,9 +8,9 @@
  */
 import type { Messenger } from "../../runtime/actor.ts";
 import { errorCode } from "../../runtime/errors.ts";
-import type { KubeList, KubeObject, LabelSelector } from "../../actors/api/meta.ts";
+import type { KubeObject, LabelSelector } from "../../actors/api/meta.ts";
 import { formatLabelSelector } from "../../actors/api/label-selector.ts";
-import type { Applied } from "./apply.ts";
+import { clientOf, type Applied } from "./apply.ts";
 
 type Obj = KubeObject & { spec?: Record<string, any>; status?: Record<string, any> };
 type Cond = { type: string; status: string; reason?: string; message?: string };
@@ -48,10 +48,9 @@ export function podReady(pod: Obj): boolean {
 /** Checks one workload now; reads its pods and events only when it is not ready. */
 export async function checkWorkload(api: Pick<Messenger, "ask">, a: Applied): Promise<Readiness> {
   const ref = refOf(a);
-  const target = { resource: a.info.plural, group: a.info.group || undefined, namespace: a.namespace };
   let o: Obj;
   try {
-    o = await api.ask<Obj>("apiserver", clean({ type: "api.get", ...target, name: a.name }));
+    o = await clientOf(api).get<Obj>(a.info.resource, a.name, { namespace: a.namespace });
   } catch (err) {
     if (errorCode(err) === "NotFound") return { ref, ready: false, failed: true, reason: "it was deleted" };
     throw err;
@@ -145,7 +144,7 @@ export async function podReason(api: Pick<Messenger, "ask">, pod: Obj): Promise<
 /** Summaries of a controller's pods that are not ready: `; pod web-1: container web is waiting: CrashLoopBackOff…`. */
 async function podReasons(api: Pick<Messenger, "ask">, namespace: string | undefined, selector: LabelSelector | undefined): Promise<string> {
   if (!selector) return "";
-  const list = await api.ask<KubeList<Obj>>("apiserver", clean({ type: "api.list", resource: "pods", namespace, labelSelector: formatLabelSelector(selector) }));
+  const list = await clientOf(api).list<Obj>("pods", { namespace, labelSelector: formatLabelSelector(selector) });
   // A Deployment's pods belong to its ReplicaSets: the selector is what ties them to it.
   const mine = list.items.filter((p) => !p.metadata.deletionTimestamp);
   const bad = mine.filter((p) => !(podReady(p) && cond(p, "Ready")?.status === "True"));
@@ -157,7 +156,7 @@ async function podReasons(api: Pick<Messenger, "ask">, namespace: string | undef
 
 async function latestEvent(api: Pick<Messenger, "ask">, obj: Obj, reason: string): Promise<string | undefined> {
   try {
-    const list = await api.ask<KubeList<Obj & { reason?: string; message?: string; lastTimestamp?: string; involvedObject?: { uid?: string } }>>("apiserver", clean({ type: "api.list", resource: "events", namespace: obj.metadata.namespace }));
+    const list = await clientOf(api).list<Obj & { reason?: string; message?: string; lastTimestamp?: string; involvedObject?: { uid?: string } }>("events", { namespace: obj.metadata.namespace });
     const mine = list.items.filter((e) => e.involvedObject?.uid === obj.metadata.uid && e.reason === reason);
     mine.sort((x, y) => String(x.lastTimestamp ?? "").localeCompare(String(y.lastTimestamp ?? "")) || Number(x.metadata.resourceVersion) - Number(y.metadata.resourceVersion));
     return mine.at(-1)?.message;
@@ -203,8 +202,4 @@ export async function waitForWorkloads(api: Pick<Messenger, "ask">, list: readon
     }
     await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, options.deadline - Date.now()))));
   }
-}
-
-function clean<T extends Record<string, unknown>>(m: T): T & { type: string } {
-  return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== "")) as T & { type: string };
 }

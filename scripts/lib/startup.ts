@@ -5,8 +5,8 @@
  * progress (workloads ready, pods running/total).
  */
 import type { Messenger } from "../../runtime/actor.ts";
-import type { KubeList, KubeObject } from "../../actors/api/meta.ts";
-import { applyManifests, appliedLine, ManifestError, validateManifests, type Applied, type Manifest } from "./apply.ts";
+import type { KubeObject } from "../../actors/api/meta.ts";
+import { applyManifests, appliedLine, clientOf, ManifestError, validateManifests, type Applied, type Manifest } from "./apply.ts";
 import { NotReadyError, podReady, waitForWorkloads, workloads } from "./ready.ts";
 import { progressBar } from "./progress.ts";
 
@@ -73,6 +73,6 @@ export async function applyAndWait(api: Pick<Messenger, "ask">, manifests: reado
 
 /** Pods running (or done) out of all pods. */
 export async function podCounts(api: Pick<Messenger, "ask">): Promise<{ running: number; total: number }> {
-  const list = await api.ask<KubeList<KubeObject & { status?: Record<string, unknown> }>>("apiserver", { type: "api.list", resource: "pods" });
+  const list = await clientOf(api).list<KubeObject & { status?: Record<string, unknown> }>("pods");
   return { running: list.items.filter((p) => podReady(p as never)).length, total: list.items.length };
 }

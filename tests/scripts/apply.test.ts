@@ -40,14 +40,14 @@ const pod = (name: string, extra = "") => `apiVersion: v1\nkind: Pod\nmetadata:\
 test("several YAML documents, a List and JSON parse into objects with their document numbers", () => {
   const yaml = `${pod("a")}---\n${pod("b")}---\n`;
   const docs = parseManifests(yaml, "two.yaml");
-  assert.equal(docs.map((d) => [d.object.metadata.name, d.document, d.line]), [["a", 1, 1], ["b", 2, 9]]);
+  assert.equal(docs.map((d) => [d.object.metadata.name, d.document, d.line]), [["a", 1, 1], ["b", 2, 10]]);
   const list = parseManifests(JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "y" } }] }), "list.json");
   assert.equal(list.map((d) => [d.object.metadata.name, d.document, d.item]), [["x", 1, 1], ["y", 1, 2]]);
 });
 
 test("a bad document is named by file, document, line and what is wrong", () => {
   const cases: [string, RegExp][] = [
-    [`${pod("a")}---\nkind: Pod\nmetadata: {name: b}\n`, /^f\.yaml, document 2 \(line 9\): apiVersion: Required value/],
+    [`${pod("a")}---\nkind: Pod\nmetadata: {name: b}\n`, /^f\.yaml, document 2 \(line 10\): apiVersion: Required value/],
     [`${pod("a")}---\napiVersion: v1\nmetadata: {name: b}\n`, /document 2 .*kind: Required value/],
     [`apiVersion: v1\nkind: Pod\nmetadata: {}\n`, /document 1 .*metadata\.name: Required value/],
     [`apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n`, /document 1 .*YAML parse error: .*at line 5/],
@@ -77,7 +77,7 @@ test("the server's validation runs on every document first: one invalid object, 
   const sys = await apiserver();
   const docs = parseManifests(`${pod("good")}---\napiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers:\n    - name: c\n`, "bad.yaml");
   const err = await rejected(validateManifests(sys, docs));
-  assert.match(err.message, /^bad\.yaml, document 2 \(line 9\): pod "bad": .*spec\.containers\[0\]\.image: Required value/);
+  assert.match(err.message, /^bad\.yaml, document 2 \(line 10\): pod "bad": .*spec\.containers\[0\]\.image: Required value/);
   const unknown = await rejected(validateManifests(sys, parseManifests(`apiVersion: apps/v1\nkind: Deploymnt\nmetadata: {name: x}\n`, "k.yaml")));
   assert.match(unknown.message, /no matches for kind "Deploymnt" in version "apps\/v1"/);
   const pods = await sys.ask<KubeList>("apiserver", { type: "api.list", resource: "pods" });

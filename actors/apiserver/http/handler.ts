@@ -14,6 +14,7 @@ import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, type Discovery
 import { HttpStatusError, methodNotAllowed, pathNotFound, statusForError } from "./errors.ts";
 import { OPENAPI_VERSION, openApiV2, openApiV3, openApiV3Index } from "./openapi.ts";
 import { dropUnknownFields, fieldValidationOf, strictError, unknownFieldWarnings } from "./fields/validate.ts";
+import { impersonated, withAuthenticatedGroup } from "./impersonate.ts";
 import { serveLogs } from "./logs.ts";
 import { patchTypeOf, planRequest, type Plan, type WatchRequest } from "./requests.ts";
 import type { UserInfo } from "./token-file.ts";
@@ -132,7 +133,7 @@ async function authenticate(deps: HandlerDeps, req: IncomingMessage): Promise<Us
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   const user = match ? await deps.authenticate(match[1]!) : undefined;
   if (!user) throw new HttpStatusError("Unauthorized", "Unauthorized");
-  return user;
+  return impersonated(withAuthenticatedGroup(user), req.headers);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject } from "../../api/types/rbac.ts";
 import type { FieldError, ResourceDef } from "./resource.ts";
-import { at, child, goStringSlice, invalid, isDNS1123Subdomain, notSupported, required, semanticEqual } from "./validation.ts";
+import { at, child, goRepr, goStringSlice, invalid, isDNS1123Subdomain, notSupported, required, semanticEqual } from "./validation.ts";
 
 /** The RBAC API group. */
 export const RBAC_GROUP = "rbac.authorization.k8s.io";
@@ -80,7 +80,10 @@ function defaultBinding(b: RoleBinding | ClusterRoleBinding): void {
 }
 
 function immutableRoleRef(b: RoleBinding | ClusterRoleBinding, old: RoleBinding | ClusterRoleBinding): FieldError[] {
-  return semanticEqual(b.roleRef, old.roleRef) ? [] : [invalid("roleRef", b.roleRef, "cannot change roleRef")];
+  if (semanticEqual(b.roleRef, old.roleRef)) return [];
+  const r = b.roleRef ?? ({} as RoleRef);
+  const shown = goRepr(`rbac.RoleRef{APIGroup:${JSON.stringify(r.apiGroup ?? "")}, Kind:${JSON.stringify(r.kind ?? "")}, Name:${JSON.stringify(r.name ?? "")}}`);
+  return [invalid("roleRef", shown, "cannot change roleRef")];
 }
 
 const common: Pick<ResourceDef, "group" | "version" | "subresources" | "validateName"> = { group: RBAC_GROUP, version: "v1", subresources: [], validateName: validatePathSegmentName };

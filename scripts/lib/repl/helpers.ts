@@ -5,11 +5,11 @@
  * and break things on purpose (`kill`, `stopNode`, `addNode`). Every helper
  * is async and rejects with the cluster's typed error.
  */
-import type { KubeList, KubeObject, WatchEvent } from "../../../actors/api/meta.ts";
+import type { KubeObject, WatchEvent } from "../../../actors/api/meta.ts";
 import type { Status } from "../../../actors/api/status.ts";
 import { ActorError, RuntimeCodes } from "../../../runtime/errors.ts";
 import { Resources, type ResourceInfo } from "../resources.ts";
-import { applyManifests, appliedLine, loadManifests, parseManifests, validateManifests, type Manifest } from "../apply.ts";
+import { applyManifests, appliedLine, clientOf, loadManifests, parseManifests, validateManifests, type Manifest } from "../apply.ts";
 import { objectList, presentError, printedAs, renderTable, textLines } from "./print.ts";
 import type { AddNodeOptions, ClusterPort, WatchQuery } from "./port.ts";
 import { watchIterator } from "./watch.ts";
@@ -75,15 +75,15 @@ export function makeHelpers(port: ClusterPort): Record<string, unknown> {
     throw err;
   }));
   const api = { ask: <R>(to: string, msg: unknown, o?: { timeoutMs?: number }) => port.ask<R>(to, msg, o?.timeoutMs) };
-  const apiserver = <R>(msg: Record<string, unknown>) => port.ask<R>("apiserver", clean(msg));
-  const target = (info: ResourceInfo, namespace?: string) => ({ resource: info.plural, group: info.group || undefined, namespace: info.namespaced ? namespace : undefined });
+  const client = clientOf(api);
+  const inNamespace = (info: ResourceInfo, namespace?: string) => (info.namespaced && namespace ? { namespace } : {});
   const nodeOf = (name: unknown) => needString(name, "a node name").replace(/^kubelet\//, "");
 
   const get = async (kind: string, name?: string | GetOptions, options: GetOptions = {}) => {
     if (typeof name === "object") [name, options] = [undefined, name ?? {}];
     const info = (await kinds()).resolve(needString(kind, "kind"));
-    if (name) return apiserver<KubeObject>({ type: "api.get", ...target(info, options.namespace ?? "default"), name });
-    const list = await apiserver<KubeList>({ type: "api.list", ...target(info, options.namespace), labelSelector: options.labelSelector, fieldSelector: options.fieldSelector });
+    if (name) return client.get(info.resource, name, inNamespace(info, options.namespace ?? "default"));
+    const list = await client.list(info.resource, { ...inNamespace(info, options.namespace), ...clean({ labelSelector: options.labelSelector, fieldSelector: options.fieldSelector }) });
     return objectList(list.items, info.plural, info.group, info.namespaced && !options.namespace);
   };
 
@@ -100,20 +100,20 @@ export function makeHelpers(port: ClusterPort): Record<string, unknown> {
 
   const del = async (kind: string, name: string, options: { namespace?: string } = {}) => {
     const info = (await kinds()).resolve(needString(kind, "kind"));
-    await apiserver({ type: "api.delete", ...target(info, options.namespace ?? "default"), name: needString(name, "name") });
+    await client.delete(info.resource, needString(name, "name"), inNamespace(info, options.namespace ?? "default"));
     return textLines([`${info.singularRef} "${name}" deleted`]);
   };
 
   const scale = async (kind: string, name: string, replicas: number, options: { namespace?: string } = {}) => {
     if (!Number.isInteger(replicas) || replicas < 0) throw new ActorError(RuntimeCodes.BadMessage, `replicas must be a whole number ≥ 0, got ${replicas}`);
     const info = (await kinds()).resolve(needString(kind, "kind"));
-    await apiserver({ type: "api.patch", ...target(info, options.namespace ?? "default"), name: needString(name, "name"), patchType: "merge", patch: { spec: { replicas } }, subresource: "scale" });
+    await client.patch(info.resource, needString(name, "name"), "merge", { spec: { replicas } }, { ...inNamespace(info, options.namespace ?? "default"), subresource: "scale" });
     return textLines([`${info.singularRef}/${name} scaled`]);
   };
 
   const watchQuery = async (kind: string, options: GetOptions & { resourceVersion?: string } = {}): Promise<WatchQuery> => {
     const info = (await kinds()).resolve(needString(kind, "kind"));
-    return clean({ resource: info.plural, group: info.group || undefined, namespace: info.namespaced ? options.namespace : undefined, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, resourceVersion: options.resourceVersion });
+    return clean({ resource: info.resource, namespace: info.namespaced ? options.namespace : undefined, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, resourceVersion: options.resourceVersion });
   };
 
   const watch = (kind: string, cb?: ((e: WatchEvent) => void) | GetOptions, options: GetOptions & { resourceVersion?: string } = {}) => {
@@ -136,14 +136,14 @@ export function makeHelpers(port: ClusterPort): Record<string, unknown> {
 
   const logs = async (pod: string, options: { namespace?: string; container?: string; tail?: number; previous?: boolean } = {}) => {
     const [ns, name] = needString(pod, "a pod name").includes("/") ? pod.split("/", 2) : [options.namespace ?? "default", pod];
-    const p = await apiserver<KubeObject & { spec: { nodeName?: string } }>({ type: "api.get", resource: "pods", namespace: ns, name });
+    const p = await client.get<KubeObject & { spec: { nodeName?: string } }>("pods", name, { namespace: ns });
     if (!p.spec.nodeName) throw new ActorError("BadRequest", `pod ${ns}/${name} is not scheduled yet: it has no logs`);
     const lines = await port.ask<{ time: number; text: string }[]>(`kubelet/${p.spec.nodeName}`, clean({ type: "kubelet.logs", namespace: ns, name, container: options.container, tailLines: options.tail, previous: options.previous }));
     return textLines(lines.map((l) => l.text));
   };
 
   const events = async (options: { namespace?: string } = {}) => {
-    const list = await apiserver<KubeList<KubeObject & { lastTimestamp?: string; eventTime?: string }>>({ type: "api.list", resource: "events", namespace: options.namespace });
+    const list = await client.list<KubeObject & { lastTimestamp?: string; eventTime?: string }>("events", clean({ namespace: options.namespace }));
     const when = (e: KubeObject & { lastTimestamp?: string; eventTime?: string }) => e.lastTimestamp || e.eventTime || e.metadata.creationTimestamp || "";
     const items = [...list.items].sort((a, b) => when(a).localeCompare(when(b)) || Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
     return objectList(items, "events", "", !options.namespace);
@@ -175,7 +175,7 @@ export function makeHelpers(port: ClusterPort): Record<string, unknown> {
     const deadline = Date.now() + 15_000;
     let ready = false;
     while (!ready && Date.now() < deadline) {
-      const n = await apiserver<KubeObject & { spec?: { podCIDR?: string }; status?: { conditions?: { type: string; status: string }[] } }>({ type: "api.get", resource: "nodes", name: added.node }).catch(() => undefined);
+      const n = await client.get<KubeObject & { spec?: { podCIDR?: string }; status?: { conditions?: { type: string; status: string }[] } }>("nodes", added.node).catch(() => undefined);
       ready = Boolean(n?.spec?.podCIDR && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }

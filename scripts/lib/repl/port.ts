@@ -8,9 +8,10 @@
 import type { SupervisorEvent } from "../../../runtime/supervisor.ts";
 import { ActorError, RuntimeCodes } from "../../../runtime/errors.ts";
 import type { ActorSpec } from "../../../runtime/actor.ts";
-import type { KubeList, KubeObject, WatchEvent } from "../../../actors/api/meta.ts";
+import type { WatchEvent } from "../../../actors/api/meta.ts";
 import type { Status } from "../../../actors/api/status.ts";
 import { nodePools, type Cluster, type ClusterOptions } from "../cluster.ts";
+import { clientOf } from "../apply.ts";
 
 /** One actor as `actors()` lists it. */
 export interface ActorRow {
@@ -27,8 +28,8 @@ export interface ActorRow {
 
 /** What a watch follows. */
 export interface WatchQuery {
+  /** `pods`, `deployments.apps`. */
   resource: string;
-  group?: string;
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -146,7 +147,7 @@ export class LocalPort implements ClusterPort {
   async addNode(options: AddNodeOptions): Promise<AddedNode> {
     const sup = this.#cluster.supervisor;
     const taken = new Set<string>(sup.actors().filter((a) => a.address.startsWith("kubelet/")).map((a) => a.address.slice(8)));
-    const nodes = await sup.ask<KubeList<KubeObject>>("apiserver", { type: "api.list", resource: "nodes" });
+    const nodes = await clientOf(sup).list("nodes");
     for (const n of nodes.items) taken.add(n.metadata.name!);
     const numbers = [...taken].map((n) => /^node-(\d+)$/.exec(n)?.[1]).filter(Boolean).map(Number);
     const index = Math.max(taken.size, ...numbers) + 1;
@@ -200,15 +201,15 @@ export class LocalPort implements ClusterPort {
     }), {});
     this.#watchers.add(address);
     try {
-      const started = await sup.ask<{ watchId: string }>("apiserver", clean({ type: "api.watch", watcher: address, ...query }));
-      watchId = started.watchId;
+      const { resource, ...options } = query;
+      watchId = (await clientOf(sup).watch(resource, { ...options, watcher: address })).watchId;
     } catch (err) {
       await remove();
       throw err;
     }
     return {
       stop: async () => {
-        if (!closed && watchId) await sup.ask("apiserver", { type: "api.unwatch", watchId }).catch(() => {});
+        if (!closed && watchId) await clientOf(sup).unwatch(watchId).catch(() => {});
         closed = true;
         await remove();
       },
@@ -222,8 +223,4 @@ export class LocalPort implements ClusterPort {
     }
     if (this.#ownsCluster) await this.#cluster.stop();
   }
-}
-
-function clean<T extends Record<string, unknown>>(m: T): T & { type: string } {
-  return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== "")) as T & { type: string };
 }

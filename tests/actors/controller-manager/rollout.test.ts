@@ -168,7 +168,7 @@ test("the controller-manager crashed mid-rollout resumes by relisting, without e
   await until("the rollout under way", async () => createdFor("nginx:1.29") >= 3, 10_000);
   await cluster.supervisor.crash("controller-manager", "test: crash mid-rollout");
   await restarted;
-  const d = await rolledOut("web", 30_000);
+  const d = await rolledOut("web", 20_000);
   await until("old pods gone", async () => podsOf("web").every((p) => p.spec.containers[0].image === "nginx:1.29") && podsOf("web").length === 10);
   log.onState = undefined;
   assert.equal(seen.violations, []);

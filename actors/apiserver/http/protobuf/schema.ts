@@ -125,6 +125,20 @@ export const kubeSchema: Schema = {
   ServiceStatus: { 1: m("loadBalancer", "LoadBalancerStatus") },
   LoadBalancerStatus: { 1: list("ingress", "LoadBalancerIngress") },
   LoadBalancerIngress: { 1: s("ip"), 2: s("hostname") },
+
+  // `kubectl auth can-i` (and `--list`).
+  SelfSubjectAccessReview: { 1: m("metadata", "ObjectMeta"), 2: m("spec", "SelfSubjectAccessReviewSpec"), 3: m("status", "SubjectAccessReviewStatus") },
+  SelfSubjectAccessReviewSpec: { 1: m("resourceAttributes", "ResourceAttributes"), 2: m("nonResourceAttributes", "NonResourceAttributes") },
+  ResourceAttributes: { 1: s("namespace"), 2: s("verb"), 3: s("group"), 4: s("version"), 5: s("resource"), 6: s("subresource"), 7: s("name") },
+  NonResourceAttributes: { 1: s("path"), 2: s("verb") },
+  SubjectAccessReviewStatus: { 1: b("allowed"), 2: s("reason"), 3: s("evaluationError"), 4: b("denied") },
+  SelfSubjectRulesReview: { 1: m("metadata", "ObjectMeta"), 2: m("spec", "SelfSubjectRulesReviewSpec"), 3: m("status", "SubjectRulesReviewStatus") },
+  SubjectRulesReviewStatus: { 3: b("incomplete"), 4: s("evaluationError") },
+  // `kubectl auth whoami`
+  SelfSubjectReview: { 1: m("metadata", "ObjectMeta"), 2: m("status", "SelfSubjectReviewStatus") },
+  SelfSubjectReviewStatus: { 1: m("userInfo", "UserInfo") },
+  UserInfo: { 1: s("username"), 2: s("uid"), 3: list("groups", "string") },
+  SelfSubjectRulesReviewSpec: { 1: s("namespace") },
 };
 
 /** The kinds a protobuf body may carry, with their apiVersion. */
@@ -135,4 +149,7 @@ export const protobufKinds: Record<string, string> = {
   ServiceAccount: "v1",
   Service: "v1",
   Deployment: "apps/v1",
+  SelfSubjectAccessReview: "authorization.k8s.io/v1",
+  SelfSubjectRulesReview: "authorization.k8s.io/v1",
+  SelfSubjectReview: "authentication.k8s.io/v1",
 };

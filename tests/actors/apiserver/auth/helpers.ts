@@ -12,6 +12,7 @@ import type { KubeObject } from "../../../../actors/api/meta.ts";
 export interface Failure {
   code: string;
   message: string;
+  /** The Status, for API errors (absent for actor errors such as BadMessage). */
   status: Status;
 }
 
@@ -28,7 +29,7 @@ export async function attempt<T = KubeObject>(p: Promise<T>): Promise<T | Failur
 /** The failure of a promise that must fail. */
 export async function failure(p: Promise<unknown>): Promise<Failure> {
   const r = await attempt(p);
-  if (r && typeof r === "object" && "status" in r && "code" in r && typeof (r as Failure).code === "string" && (r as Failure).status) return r as Failure;
+  if (r && typeof r === "object" && "status" in r && "code" in r && typeof (r as Failure).code === "string" && (r as Failure).code !== "") return r as Failure;
   throw new Error(`expected a failure, got ${JSON.stringify(r).slice(0, 300)}`);
 }
 

@@ -84,12 +84,32 @@ test("the front reads --token-auth-file: 401 without or with a bad token, user a
     assert.is((await fetch(c.url("/healthz"))).status, 200, "health needs no token");
     const auth = { Authorization: "Bearer sekret" };
     assert.is((await fetch(c.url("/api/v1/namespaces/default/pods/web"), { headers: auth })).status, 200);
-    assert.equal([c.last("api.get")!.user, c.last("api.get")!.groups], ["jane", ["dev", "ops"]]);
+    assert.equal([c.last("api.get")!.user, c.last("api.get")!.groups], ["jane", ["dev", "ops", "system:authenticated"]]);
     await fetch(c.url("/api/v1/namespaces/default/configmaps"), { method: "POST", headers: { ...auth, "Content-Type": "application/json", "User-Agent": "kubectl/v1.32.4 (linux/amd64)" }, body: JSON.stringify({ metadata: { name: "x" } }) });
     const create = c.last("api.create")!;
-    assert.equal([create.user, create.groups, create.fieldManager], ["jane", ["dev", "ops"], "kubectl"], "the field manager defaults to the User-Agent's product");
+    assert.equal([create.user, create.groups, create.fieldManager], ["jane", ["dev", "ops", "system:authenticated"], "kubectl"], "the field manager defaults to the User-Agent's product");
     await fetch(c.url("/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=1"), { headers: auth }).then((r) => r.text());
-    assert.equal([c.last("api.watch")!.user, c.last("api.watch")!.groups], ["jane", ["dev", "ops"]]);
+    assert.equal([c.last("api.watch")!.user, c.last("api.watch")!.groups], ["jane", ["dev", "ops", "system:authenticated"]]);
+  } finally {
+    await c.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("impersonation (kubectl --as): cluster admins only; the impersonated user gets its groups", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "authn-"));
+  const file = join(dir, "tokens.csv");
+  writeFileSync(file, "admin,root,u0,system:masters\nplain,jane,u1\n");
+  const c = await startFake({ tokenAuthFile: file });
+  try {
+    c.state.objects.set("/pods/default/web", pod("web"));
+    const get = (token: string, headers: Record<string, string>) => fetch(c.url("/api/v1/namespaces/default/pods/web"), { headers: { Authorization: `Bearer ${token}`, ...headers } });
+    assert.is((await get("admin", { "Impersonate-User": "system:serviceaccount:team:bot", "Impersonate-Group": "extra" })).status, 200);
+    assert.equal([c.last("api.get")!.user, c.last("api.get")!.groups], ["system:serviceaccount:team:bot", ["extra", "system:serviceaccounts", "system:serviceaccounts:team", "system:authenticated"]]);
+    const denied = await get("plain", { "Impersonate-User": "root" });
+    assert.is(denied.status, 403);
+    assert.is(((await denied.json()) as { message: string }).message, 'users "root" is forbidden: User "jane" cannot impersonate resource "users" in API group "" at the cluster scope');
+    assert.is((await get("admin", { "Impersonate-Group": "g" })).status, 400, "groups without a user");
   } finally {
     await c.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -163,6 +163,21 @@ test("GET scale answers an autoscaling/v1 Scale built from the deployment", asyn
   });
 });
 
+test("an apply must name its field manager; other writes default it to the User-Agent's product", async () => {
+  const before = c.state.seen.filter((m) => m.type === "api.patch").length;
+  const res = await fetch(c.url("/api/v1/namespaces/default/pods/web"), { method: "PATCH", headers: { "content-type": "application/apply-patch+yaml" }, body: "metadata:\n  name: web\n" });
+  assert.is(res.status, 400);
+  assert.match(((await res.json()) as { message: string }).message, /fieldManager: Required value: is required for apply patch/);
+  assert.is(c.state.seen.filter((m) => m.type === "api.patch").length, before);
+  await fetch(c.url("/api/v1/namespaces/default/pods/web"), { method: "PATCH", headers: { "content-type": "application/merge-patch+json", "user-agent": "kubectl/v1.32.4 (linux/amd64) kubernetes/abc" }, body: "{}" });
+  assert.is(c.last("api.patch")!.fieldManager, "kubectl");
+});
+
+test("GET of a subresource names it, so authorization sees pods/status", async () => {
+  await fetch(c.url("/api/v1/namespaces/default/pods/web/status")).then((r) => r.text());
+  assert.equal([c.last("api.get")!.name, c.last("api.get")!.subresource], ["web", "status"]);
+});
+
 test("the authenticated user rides on writes", async () => {
   const authed = await startFake({ tokens: { t0k: "alice" } });
   try {
