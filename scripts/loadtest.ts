@@ -8,6 +8,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
 import { startCluster, waitForNodes, type Cluster } from "./lib/cluster.ts";
 import { progressBar } from "./lib/progress.ts";
@@ -15,7 +16,7 @@ import { measureRuntime, type RuntimeBenchResult } from "./bench/runtime-bench.t
 import { fmt, percentile } from "./bench/stats.ts";
 import { checkReplicaSetController, createPods, PodTracker, trackPods } from "./lib/loadtest/pods.ts";
 import { podsChart } from "./lib/loadtest/chart.ts";
-import { ThreadProfiler, summarize } from "./lib/loadtest/profiler.ts";
+import { ThreadProfiler, summarize, threadCpuSeconds } from "./lib/loadtest/profiler.ts";
 import { profileText, resultTable, type LoadtestResult } from "./lib/loadtest/report.ts";
 import { platform } from "../runtime/platform/index.ts";
 
@@ -112,8 +113,10 @@ if (!bare) {
 
 // 3. The pods: watched from the main thread, created as fast as the apiserver takes them.
 const namespace = "loadtest";
-const profilers = profDir ? await startProfilers(cluster!, profDir) : undefined;
+const probes = await probeThreads(cluster!);
+if (profDir) await probes.startProfiles(profDir);
 const apiBefore = await apiserverHandled();
+const cpuBefore = await probes.cpu();
 const t0 = performance.now();
 const tracker = new PodTracker(t0);
 const stopWatch = await trackPods(sup, namespace, tracker);
@@ -129,7 +132,8 @@ const tEnd = performance.now();
 clearInterval(sampler);
 tracker.sample();
 const apiAfter = await apiserverHandled();
-const hot = profilers ? await profilers.stop() : undefined;
+const cpuAfter = await probes.cpu();
+const hot = profDir ? await probes.stopProfiles(profDir) : undefined;
 await stopWatch();
 bar.update(1, `pods running ${tracker.running}/${pods}`);
 bar.done();
@@ -153,6 +157,9 @@ const result: LoadtestResult = {
   startup_ms_p99: Math.round(percentile(startup, 99)),
   scheduler_pods_per_s: tracker.bound > 1 ? Math.round(tracker.bound / Math.max(0.001, (boundSpan.last - Math.min(boundSpan.first, tracker.span("added").first)) / 1000)) : 0,
   apiserver_ops_per_s: Math.round((apiAfter - apiBefore) / seconds),
+  cpu_s: Object.fromEntries(Object.entries(cpuAfter).map(([t, v]) => [t, Math.round((v - (cpuBefore[t] ?? 0)) * 100) / 100])),
+  cpu_ms_per_pod: Math.round((Object.entries(cpuAfter).reduce((n, [t, v]) => n + v - (cpuBefore[t] ?? 0), 0) * 100_000) / Math.max(1, tracker.running)) / 100,
+  cores: availableParallelism(),
   nodes_ready_s: Math.round(nodesReadyS * 10) / 10,
   run_s: Math.round(seconds * 10) / 10,
   rss_mb: Math.round(Math.max(peakRss, platform.rssBytes()) / 2 ** 20),
@@ -178,21 +185,33 @@ async function apiserverHandled(): Promise<number> {
   return s.processed ?? 0;
 }
 
-/** Profiles the main thread and every worker (through a profiler actor in each) until `stop`. */
-async function startProfilers(c: Cluster, dir: string) {
-  await mkdir(dir, { recursive: true });
+/** A probe actor in every worker (and the main thread's own): CPU time per thread, and CPU profiles on demand. */
+async function probeThreads(c: Cluster) {
   const workers = c.supervisor.workers().filter((w) => w.state === "running").map((w) => w.name);
-  for (const w of workers) {
-    await c.supervisor.spawnActor(w, { address: `profiler/${w}`, module: "scripts/lib/loadtest/profiler.ts", export: "profilerActor" });
-    await c.supervisor.ask(`profiler/${w}`, { type: "profile.start" });
-  }
+  for (const w of workers) await c.supervisor.spawnActor(w, { address: `probe/${w}`, module: "scripts/lib/loadtest/profiler.ts", export: "profilerActor" });
   const main = new ThreadProfiler();
-  await main.start();
   return {
-    async stop() {
+    /** CPU seconds used so far by each thread (empty where the platform cannot tell). */
+    async cpu(): Promise<Record<string, number>> {
+      const out: Record<string, number> = {};
+      const own = threadCpuSeconds();
+      if (own === undefined) return out;
+      out.main = own;
+      for (const w of workers) {
+        const s = await c.supervisor.ask<number | undefined>(`probe/${w}`, { type: "thread.cpu" }).catch(() => undefined);
+        if (s !== undefined) out[w] = s;
+      }
+      return out;
+    },
+    async startProfiles(dir: string) {
+      await mkdir(dir, { recursive: true });
+      for (const w of workers) await c.supervisor.ask(`probe/${w}`, { type: "profile.start" });
+      await main.start();
+    },
+    async stopProfiles(dir: string) {
       const out = [{ thread: "main", ...summarize(await main.stop(join(dir, "main.cpuprofile"))) }];
       for (const w of workers) {
-        const s = await c.supervisor.ask<ReturnType<typeof summarize>>(`profiler/${w}`, { type: "profile.stop", file: join(dir, `${w}.cpuprofile`) }, { timeoutMs: 60_000 });
+        const s = await c.supervisor.ask<ReturnType<typeof summarize>>(`probe/${w}`, { type: "profile.stop", file: join(dir, `${w}.cpuprofile`) }, { timeoutMs: 60_000 });
         out.push({ thread: w, ...s });
       }
       await writeFile(join(dir, "summary.json"), JSON.stringify(out, null, 2));

@@ -40,7 +40,7 @@ test("one run measures the raw limits, the runtime and the cluster; --json and -
 test("the results table puts each figure beside its raw limit; bad flags exit 2", () => {
   const r: LoadtestResult = {
     raw_msgs_per_s: 400_000, raw_batched_msgs_per_s: 1_000_000, raw_rtt_us_p50: 20, actor_msgs_per_s: 600_000, ask_per_s: 250_000, ask_rtt_us_p50: 40, ask_rtt_us_p99: 90, comlink_calls_per_s: 50_000,
-    nodes: 100, pods: 3000, mode: "bare", pods_running: 3000, pods_per_s: 600, startup_ms_p50: 900, startup_ms_p90: 2000, startup_ms_p99: 3100, scheduler_pods_per_s: 1200, apiserver_ops_per_s: 5000, nodes_ready_s: 4.2, run_s: 5.1, rss_mb: 700,
+    nodes: 100, pods: 3000, mode: "bare", pods_running: 3000, pods_per_s: 600, startup_ms_p50: 900, startup_ms_p90: 2000, startup_ms_p99: 3100, scheduler_pods_per_s: 1200, apiserver_ops_per_s: 5000, nodes_ready_s: 4.2, run_s: 5.1, rss_mb: 700, cpu_s: { apiserver: 4.8, scheduler: 1.2 }, cpu_ms_per_pod: 2, cores: 2,
   };
   const text = resultTable(r).join("\n");
   assert.match(text, /actor tell across workers\s+600,000 msg\/s\s+1,000,000 raw batched\s+0\.60×/);
@@ -48,6 +48,8 @@ test("the results table puts each figure beside its raw limit; bad flags exit 2"
   assert.match(text, /pods created → Running \(bare\)\s+600 pods\/s\s+250,000 asks\/s\s+0\.0024×/);
   assert.match(text, /pod startup p50 \/ p90 \/ p99\s+900 \/ 2,000 \/ 3,100 ms/);
   assert.match(text, /3,000 of 3,000 pods Running on 100 nodes in 5\.1 s/);
+  assert.match(text, /CPU during the pod phase \(5\.1 s of wall time\): apiserver 4\.8 s \(94%\), scheduler 1\.2 s \(24%\)/);
+  assert.match(text, /CPU per pod: 2\.00 ms in all threads, 1\.60 ms in the busiest \(apiserver\); CPU-bound ceiling on 2 cores: 625 pods\/s/);
   const bad = run("--pods", "0");
   assert.is(bad.status, 2);
   assert.match(bad.stderr, /--pods must be at least 1/);

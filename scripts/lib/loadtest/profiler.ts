@@ -1,14 +1,29 @@
 /**
- * CPU profiles of every thread, for `npm run loadtest -- --cpu-prof DIR`:
- * an actor spawned into each worker drives that thread's V8 profiler through
- * `node:inspector` (a worker's profiler is only reachable from inside it),
- * and a summary lists where each thread spent its time.
+ * Where each thread's time goes, for `npm run loadtest`: an actor spawned
+ * into each worker reports the thread's CPU time and, for `--cpu-prof DIR`,
+ * drives its V8 profiler through `node:inspector` (a worker's profiler is
+ * only reachable from inside it); a summary lists the busiest functions.
  */
 import { Session } from "node:inspector";
+import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import type { ActorFactory } from "../../../runtime/actor.ts";
 
-type ProfilerMessage = { type: "profile.start" } | { type: "profile.stop"; file: string };
+type ProfilerMessage = { type: "profile.start" } | { type: "profile.stop"; file: string } | { type: "thread.cpu" };
+
+/**
+ * CPU seconds this thread has used (user + system), from Linux's
+ * /proc/thread-self/stat; undefined where there is no such file.
+ */
+export function threadCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync("/proc/thread-self/stat", "utf8").split(") ")[1].split(" ");
+    // utime and stime, in clock ticks of 1/100 s (USER_HZ).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A V8 CPU profile as the inspector returns it. */
 export interface CpuProfile {
@@ -47,13 +62,14 @@ export class ThreadProfiler {
   }
 }
 
-/** The actor spawned into a worker to profile it. */
+/** The actor spawned into each worker to measure it: CPU time, and CPU profiles on demand. */
 export const profilerActor: ActorFactory<unknown, ProfilerMessage> = () => {
   const p = new ThreadProfiler();
   return {
     handlers: {
       "profile.start": () => p.start(),
       "profile.stop": async (m) => summarize(await p.stop(m.file)),
+      "thread.cpu": () => threadCpuSeconds(),
     },
   };
 };

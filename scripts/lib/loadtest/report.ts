@@ -18,6 +18,12 @@ export interface LoadtestResult extends RuntimeBenchResult {
   nodes_ready_s: number;
   run_s: number;
   rss_mb: number;
+  /** CPU seconds each thread used while the pods were created and started (Linux). */
+  cpu_s: Record<string, number>;
+  /** CPU milliseconds per pod, all threads together (0 where CPU time is not known). */
+  cpu_ms_per_pod: number;
+  /** Cores of this machine. */
+  cores: number;
 }
 
 /**
@@ -46,10 +52,22 @@ export function resultTable(r: LoadtestResult): string[] {
   const head = ["measure", "figure", "raw limit", "ratio"];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 3 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd();
+  const cpu = Object.entries(r.cpu_s).sort((a, b) => b[1] - a[1]);
+  const perPod = (s: number) => (s * 1000) / Math.max(1, r.pods_running);
+  const total = cpu.reduce((n, [, v]) => n + v, 0);
+  const cpuLines = cpu.length
+    ? [
+        "",
+        `CPU during the pod phase (${r.run_s} s of wall time): ${cpu.map(([t, v]) => `${t} ${v} s (${Math.round((v / Math.max(0.001, r.run_s)) * 100)}%)`).join(", ")}`,
+        `CPU per pod: ${perPod(total).toFixed(2)} ms in all threads, ${perPod(cpu[0][1]).toFixed(2)} ms in the busiest (${cpu[0][0]}); ` +
+          `CPU-bound ceiling on ${r.cores} cores: ${fmt(Math.min((r.cores * 1000) / perPod(total), 1000 / perPod(cpu[0][1])))} pods/s`,
+      ]
+    : [];
   return [
     line(head),
     w.map((n) => "-".repeat(n)).join("  "),
     ...rows.map(line),
+    ...cpuLines,
     "",
     `${fmt(r.pods_running)} of ${fmt(r.pods)} pods Running on ${fmt(r.nodes)} nodes in ${r.run_s} s; targets: ≥ 1,000 pods/s and p99 < 5,000 ms at 1,000 nodes / 30,000 pods`,
   ];

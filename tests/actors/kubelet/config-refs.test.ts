@@ -134,4 +134,18 @@ test("a projected volume gathers a token, a ConfigMap and the namespace; a missi
   await c.sys.stopAll();
 });
 
+test("kubelet.exec refuses bad requests with typed errors", async () => {
+  const c = await simCluster();
+  await c.pod("one", { containers: [{ name: "c", image: "nginx:1.27" }] });
+  await c.until("running", async () => c.running(await c.getPod("one")));
+  const code = (p: Promise<unknown>) => p.then(() => "ok", (e: { code?: string }) => e.code);
+  const ask = (m: Record<string, unknown>) => c.sys.ask("kubelet/n1", { type: "kubelet.exec", ...m });
+  assert.is(await code(ask({ namespace: "default", name: "one", command: "ls" })), "BadMessage");
+  assert.is(await code(ask({ namespace: "default", name: "one", command: [] })), "BadMessage");
+  assert.is(await code(ask({ namespace: "default", name: "two", command: ["ls"] })), "NotFound");
+  assert.is(await code(ask({ namespace: "default", name: "one", container: "nope", command: ["ls"] })), "BadRequest");
+  assert.is(await code(ask({ namespace: "default", name: "one", command: ["true"] })), "ok");
+  await c.sys.stopAll();
+});
+
 test.run();
