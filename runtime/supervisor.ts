@@ -259,10 +259,10 @@ export class Supervisor {
   }
 
   /** A control call that rejects when the worker dies or the call times out, never hangs. */
-  #call<T>(m: Managed, p: Promise<T>, what: string): Promise<T> {
+  #call<T>(m: Managed, p: Promise<T>, what: string, timeoutMs = this.#controlTimeoutMs): Promise<T> {
     let timer: ReturnType<Clock["setTimeout"]> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = realClock.setTimeout(() => reject(new ActorError(RuntimeCodes.Timeout, `${what} on worker ${m.spec.name} timed out after ${this.#controlTimeoutMs} ms`)), this.#controlTimeoutMs);
+      timer = realClock.setTimeout(() => reject(new ActorError(RuntimeCodes.Timeout, `${what} on worker ${m.spec.name} timed out after ${timeoutMs} ms`)), timeoutMs);
     });
     return Promise.race([p, m.died!, timeout]).finally(() => realClock.clearTimeout(timer!));
   }
@@ -304,7 +304,9 @@ export class Supervisor {
     this.system.applyDirectory(entries);
     this.system.broadcastDirectory(entries);
     try {
-      m.addresses = await this.#call(m, control.spawn(m.spec.actors), "spawn");
+      // Factories run one after another (a pool of kubelets registers its nodes in turn), so the
+      // allowance grows with the number of actors: the control timeout plus 100 ms per actor.
+      m.addresses = await this.#call(m, control.spawn(m.spec.actors), "spawn", this.#controlTimeoutMs + 100 * m.spec.actors.length);
     } catch (err) {
       const gone: [string, number][] = m.spec.actors.map((a) => [a.address, m.state === "starting" && m.restarts === 0 ? -1 : RESTARTING]);
       this.system.applyDirectory(gone);

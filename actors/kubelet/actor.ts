@@ -116,6 +116,9 @@ export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage | WatchMes
         const prev = old.find((o) => o.type === c.type);
         return prev && prev.status === c.status ? { ...c, lastTransitionTime: prev.lastTransitionTime } : c;
       });
+      // Conditions the kubelet does not own (NetworkUnavailable, set by the route controller or the CNI) are kept.
+      const mine = new Set(conditions.map((c) => c.type));
+      conditions.push(...old.filter((o) => !mine.has(o.type)));
       const status = full ? { ...cur.status, ...fresh.status, conditions } : { ...cur.status, conditions };
       if (volumesInUse.length || cur.status?.volumesInUse?.length) status.volumesInUse = volumesInUse;
       await client.updateStatus("nodes", { ...cur, status });

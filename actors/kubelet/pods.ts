@@ -56,6 +56,9 @@ interface PodWork {
   probers: Map<string, ContainerProber>;
   volumePaths?: Map<string, string>;
   timer?: TimerId;
+  wakeAt?: number;
+  /** Per container, when a configuration that failed (CreateContainerConfigError) is tried again. */
+  configRetryAt: Map<string, number>;
   /** stopping: containers are being stopped; stopped: they are, the pod can go. */
   terminating?: "stopping" | "stopped";
   /** A static pod whose manifest is gone. */
@@ -157,7 +160,7 @@ export class PodWorkers {
     if (!w) {
       w = {
         key: `${pod.metadata.namespace}/${pod.metadata.name}`, uid, pod, static: isStatic, admitted: false, records: new Map(), initDone: false,
-        backoffUntil: new Map(), probers: new Map(), removed: false,
+        backoffUntil: new Map(), configRetryAt: new Map(), probers: new Map(), removed: false,
       };
       this.#pods.set(uid, w);
     } else w.pod = pod;
@@ -307,6 +310,11 @@ export class PodWorkers {
       r.id = undefined;
     }
     const pod = w.pod;
+    const retryAt = w.configRetryAt.get(c.name);
+    if (retryAt !== undefined && clock.now() < retryAt && r.waiting?.reason === "CreateContainerConfigError") {
+      this.#later(w, retryAt - clock.now());
+      return;
+    }
     r.waiting ??= { reason: "ContainerCreating" };
     const pulled = await this.#images.ensure(pod, c);
     if (!pulled.ok) {
@@ -322,9 +330,11 @@ export class PodWorkers {
       if (!(err instanceof ConfigError)) throw err;
       r.waiting = { reason: "CreateContainerConfigError", message: err.message };
       void this.#d.events.record(pod as never, "Warning", "Failed", `Error: ${err.message}`);
+      w.configRetryAt.set(c.name, clock.now() + SYNC_ERROR_RETRY_MS);
       this.#later(w, SYNC_ERROR_RETRY_MS);
       return;
     }
+    w.configRetryAt.delete(c.name);
     const id = await runtime.CreateContainer(w.sandboxId!, containerConfig(c, r.restartCount, { envs, mounts: this.#mounts(w, c) }));
     r.id = id;
     r.waiting = undefined;
@@ -466,8 +476,12 @@ export class PodWorkers {
     return r;
   }
 
+  // The earliest wake-up asked for wins: a long back-off of one container must not delay another's retry.
   #later(w: PodWork, ms: number): void {
+    const at = this.#d.clock.now() + Math.max(0, ms);
+    if (w.timer && w.wakeAt !== undefined && w.wakeAt <= at) return;
     if (w.timer) this.#d.clock.clearTimeout(w.timer);
+    w.wakeAt = at;
     w.timer = this.#d.requestSync(w.uid, Math.max(0, ms));
   }
 

@@ -21,7 +21,9 @@ test("one run measures the raw limits, the runtime and the cluster; --json and -
   assert.is(lines.length, 1, "one JSON line");
   const j = JSON.parse(lines[0]) as Record<string, number | string>;
   const positive = ["raw_msgs_per_s", "raw_batched_msgs_per_s", "raw_rtt_us_p50", "actor_msgs_per_s", "ask_per_s", "ask_rtt_us_p50", "comlink_calls_per_s", "pods_per_s", "startup_ms_p50", "startup_ms_p99", "rss_mb", "apiserver_ops_per_s", "scheduler_pods_per_s"];
+  if (process.platform === "linux") positive.push("cpu_ms_per_pod");
   for (const k of positive) assert.ok(typeof j[k] === "number" && (j[k] as number) > 0, `${k} = ${j[k]}`);
+  if (process.platform === "linux") assert.ok((j.cpu_s as unknown as Record<string, number>).apiserver > 0, "the apiserver's CPU time is measured");
   assert.is(j.nodes, 2);
   assert.is(j.pods, 12);
   assert.is(j.pods_running, 12);

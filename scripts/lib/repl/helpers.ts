@@ -89,7 +89,8 @@ export function makeHelpers(port: ClusterPort): Record<string, unknown> {
 
   const apply = async (input: unknown) => {
     let manifests: Manifest[];
-    if (typeof input === "string" && !input.includes("\n") && /\.(ya?ml|json)$|^\.{0,2}\/|^examples/.test(input.trim())) manifests = await loadManifests([input.trim()]);
+    // One line without a colon cannot be a manifest: it is a file or folder.
+    if (typeof input === "string" && !input.includes("\n") && !input.includes(":")) manifests = await loadManifests([input.trim()]);
     else if (typeof input === "string") manifests = parseManifests(input);
     else if (Array.isArray(input)) manifests = parseManifests(input.map((o) => JSON.stringify(o)).join("\n---\n"));
     else if (input && typeof input === "object") manifests = parseManifests(JSON.stringify(input));
