@@ -121,11 +121,13 @@ export function createInterPodAffinity(opts: InterPodAffinityOptions = {}) {
     preScore(state: CycleState, pod: Pod, _feasible: readonly NodeInfo[], all: readonly NodeInfo[]) {
       const terms = podAffinityTerms(pod);
       const hasPreferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
+      // Without preferences of its own, only placed pods with affinity can move the score: when there
+      // are none (the common case), skip at once instead of visiting every node each cycle.
+      if (!hasPreferred && !all.some((n) => n.podsWithAffinity.size > 0)) return newStatus("Skip");
       const scores = new Map<string, number>();
       for (const node of all) {
-        if (!node.node || Object.keys(node.node.metadata.labels ?? {}).length === 0) continue;
-        // Without preferences of its own, only placed pods with affinity can move the score.
         const pods = hasPreferred ? node.pods : node.podsWithAffinity;
+        if (pods.size === 0 || !node.node?.metadata.labels) continue;
         for (const existing of pods.values()) {
           addTerms(scores, terms.preferredAffinity, existing.pod, node, 1);
           addTerms(scores, terms.preferredAntiAffinity, existing.pod, node, -1);
