@@ -120,6 +120,7 @@ const cpuBefore = await probes.cpu();
 const t0 = performance.now();
 const tracker = new PodTracker(t0);
 const stopWatch = await trackPods(sup, namespace, tracker);
+tracker.sample();
 const sampler = setInterval(() => {
   tracker.sample();
   bar.update(0.5 + 0.5 * (tracker.running / pods), `pods created ${tracker.created}, scheduled ${tracker.bound}, running ${tracker.running}/${pods}`);

@@ -37,6 +37,20 @@ test("no token or a wrong one is 401; health and version need none", async () =>
   assert.match((await call("GET", "/version", undefined, {}, null)).json<{ gitVersion: string }>().gitVersion, /^v1\.32/);
 });
 
+test("kube-proxy's table is served at /debug/kube-proxy, as JSON or iptables-save text", async () => {
+  const all = await call("GET", "/debug/kube-proxy");
+  assert.is(all.status, 200);
+  const table = all.json<{ services: { service?: string }[]; iptablesSave: string }>();
+  assert.match(table.iptablesSave, /^-A KUBE-SERVICES .*-d 10\.96\.0\.1\/32 .*-j KUBE-SVC-NPX46M4PTMTKRN6Y$/m);
+  const text = await env.kubectl("get", "--raw", "/debug/kube-proxy?node=node-1&format=text");
+  assert.is(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^\*nat/m);
+  assert.match(text.stdout, /KUBE-SVC-NPX46M4PTMTKRN6Y/);
+  assert.is((await call("GET", "/debug/kube-proxy?node=nope")).status, 404);
+  assert.is((await call("GET", "/debug/kube-proxy?format=xml")).status, 400);
+  assert.is((await call("GET", "/debug/kube-proxy", undefined, {}, null)).status, 401);
+});
+
 test("a body over the limit is 413 and nothing is written", async () => {
   const big = { metadata: { name: "big" }, data: { blob: "x".repeat(100 * 1024) } };
   const r = await call("POST", "/api/v1/namespaces/default/configmaps", big);

@@ -74,6 +74,7 @@ async function serve(deps: HandlerDeps, req: IncomingMessage, res: ServerRespons
   const method = (req.method ?? "GET").toUpperCase();
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
   const user = PUBLIC_PATHS.has(path) ? undefined : await authenticate(deps, req);
+  if (path === "/debug/kube-proxy") return serveProxyTable(deps, method, path, url.searchParams, user, res);
   if (await serveNonResource(deps, method, path, req, res)) return;
 
   const apiPath = splitApiPath(path);
@@ -155,6 +156,37 @@ function checkFields(plan: Plan, route: ResourceRoute, query: URLSearchParams, r
   if (unknown.length === 0) return;
   if (mode === "Strict") throw strictError(kind, version, unknown);
   if (mode === "Warn") res.setHeader("Warning", unknownFieldWarnings(unknown));
+}
+
+/**
+ * GET /debug/kube-proxy?node=N[&format=text]: kube-proxy's routing table for
+ * one node (or all), as JSON or as the `iptables-save` text it corresponds
+ * to. A non-resource URL: the caller needs `get` on it (cluster-admin has it).
+ */
+async function serveProxyTable(deps: HandlerDeps, method: string, path: string, query: URLSearchParams, user: UserInfo | undefined, res: ServerResponse): Promise<void> {
+  onlyGet(method, path);
+  if (user) {
+    const verdict = await deps.messenger.ask<{ allowed: boolean; reason?: string }>(
+      deps.apiserver,
+      { type: "auth.authorize", user: user.username, groups: user.groups, nonResourceAttributes: { path, verb: "get" } },
+      { timeoutMs: deps.askTimeoutMs },
+    );
+    if (!verdict.allowed) throw new HttpStatusError("Forbidden", `forbidden: User "${user.username}" cannot get path "${path}"`);
+  }
+  const format = query.get("format") ?? "json";
+  if (format !== "json" && format !== "text") throw new HttpStatusError("BadRequest", `format: expected json or text, got ${JSON.stringify(format)}`);
+  const node = query.get("node") ?? undefined;
+  let table: { iptablesSave: string };
+  try {
+    table = await deps.messenger.ask<{ iptablesSave: string }>("kube-proxy", { type: "proxy.table", ...(node ? { node } : {}) }, { timeoutMs: deps.askTimeoutMs });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === "NotFound") throw new HttpStatusError("NotFound", e.message ?? "not found");
+    if (e.code === "UnknownActor") throw new HttpStatusError("ServiceUnavailable", "kube-proxy is not running in this cluster");
+    throw err;
+  }
+  if (format === "text") return sendText(res, 200, table.iptablesSave);
+  sendJson(res, 200, table);
 }
 
 /** Version, health, root discovery and OpenAPI; false when `path` is none of them. */
