@@ -186,4 +186,45 @@ test("auth whoami names the admin; --as impersonates (the admin may)", async () 
   assert.match(jane, /Groups\s+\[devs system:authenticated\]/);
 });
 
+test("a ServiceAccount's token is refused until RBAC grants it; kubectl create role/rolebinding/quota work", async () => {
+  await ok("create", "serviceaccount", "reader");
+  const token = await eventually("the reader's token secret", async () => {
+    const out = await env.kubectl("get", "secrets", "-o", "jsonpath={range .items[?(@.metadata.annotations.kubernetes\\.io/service-account\\.name==\"reader\")]}{.data.token}{end}");
+    return out.code === 0 && out.stdout.trim() ? Buffer.from(out.stdout.trim(), "base64").toString() : undefined;
+  });
+  const denied = await env.kubectl("get", "pods", "--token", token);
+  assert.is.not(denied.code, 0);
+  assert.match(denied.stderr, /pods is forbidden: User "system:serviceaccount:default:reader" cannot list resource "pods" in API group "" in the namespace "default"/);
+  const before = await env.kubectl("auth", "can-i", "list", "pods", "--as=system:serviceaccount:default:reader");
+  assert.match(before.stdout, /^no/);
+  assert.is(before.code, 1, "can-i exits 1 for no");
+
+  await ok("create", "role", "pod-reader", "--verb=get,list,watch", "--resource=pods");
+  await ok("create", "rolebinding", "read-pods", "--role=pod-reader", "--serviceaccount=default:reader");
+  await eventually("the binding to take effect", async () => ((await env.kubectl("get", "pods", "--token", token)).code === 0 ? true : undefined));
+  assert.match(await ok("auth", "can-i", "list", "pods", "--token", token), /^yes/);
+  const cannot = await env.kubectl("auth", "can-i", "delete", "pods", "--token", token);
+  assert.match(cannot.stdout, /^no/);
+  const forbiddenDelete = await env.kubectl("delete", "pod", "talker", "--token", token, "--wait=false");
+  assert.match(forbiddenDelete.stderr, /cannot delete resource "pods"/);
+
+  await ok("create", "clusterrole", "node-viewer", "--verb=get,list", "--resource=nodes");
+  await ok("create", "clusterrolebinding", "reader-nodes", "--clusterrole=node-viewer", "--serviceaccount=default:reader");
+  await eventually("the cluster binding to take effect", async () => ((await env.kubectl("get", "nodes", "--token", token)).code === 0 ? true : undefined));
+
+  await ok("create", "quota", "small", "--hard=pods=100,services=1");
+  const quota = await eventually("quota usage", async () => {
+    const out = await env.kubectl("get", "resourcequota", "small", "-o", "jsonpath={.status.used.services}");
+    return out.code === 0 && out.stdout.trim() ? out.stdout.trim() : undefined;
+  });
+  assert.ok(Number(quota) >= 1, `services used: ${quota}`);
+  const over = await env.kubectl("create", "service", "clusterip", "extra", "--tcp=80:80");
+  assert.is.not(over.code, 0);
+  assert.match(over.stderr, /exceeded quota: small/, over.stderr);
+  await ok("delete", "resourcequota", "small");
+  for (const type of ["clusterip", "nodeport", "loadbalancer"]) {
+    assert.match(await ok("create", "service", type, `svc-${type}`, "--tcp=80:8080", "--dry-run=server"), new RegExp(`service/svc-${type} created \\(server dry run\\)`));
+  }
+});
+
 test.run();

@@ -117,10 +117,22 @@ export const kubeSchema: Schema = {
     5: list("externalIPs", "string"),
     7: s("sessionAffinity"),
     8: s("loadBalancerIP"),
+    9: list("loadBalancerSourceRanges", "string"),
     10: s("externalName"),
     11: s("externalTrafficPolicy"),
+    12: i("healthCheckNodePort"),
+    13: b("publishNotReadyAddresses"),
+    14: m("sessionAffinityConfig", "SessionAffinityConfig"),
+    17: s("ipFamilyPolicy"),
     18: list("clusterIPs", "string"),
+    19: list("ipFamilies", "string"),
+    20: b("allocateLoadBalancerNodePorts", true),
+    21: s("loadBalancerClass"),
+    22: s("internalTrafficPolicy"),
+    23: s("trafficDistribution"),
   },
+  SessionAffinityConfig: { 1: m("clientIP", "ClientIPConfig") },
+  ClientIPConfig: { 1: i("timeoutSeconds", true) },
   ServicePort: { 1: s("name"), 2: s("protocol"), 3: i("port"), 4: { name: "targetPort", kind: "intorstring" }, 5: i("nodePort"), 6: s("appProtocol") },
   ServiceStatus: { 1: m("loadBalancer", "LoadBalancerStatus") },
   LoadBalancerStatus: { 1: list("ingress", "LoadBalancerIngress") },
@@ -139,6 +151,23 @@ export const kubeSchema: Schema = {
   SelfSubjectReviewStatus: { 1: m("userInfo", "UserInfo") },
   UserInfo: { 1: s("username"), 2: s("uid"), 3: list("groups", "string") },
   SelfSubjectRulesReviewSpec: { 1: s("namespace") },
+
+  // `kubectl create role|clusterrole|rolebinding|clusterrolebinding`
+  Role: { 1: m("metadata", "ObjectMeta"), 2: list("rules", "PolicyRule") },
+  ClusterRole: { 1: m("metadata", "ObjectMeta"), 2: list("rules", "PolicyRule"), 3: m("aggregationRule", "AggregationRule") },
+  AggregationRule: { 1: list("clusterRoleSelectors", "LabelSelector") },
+  PolicyRule: { 1: list("verbs", "string"), 2: list("apiGroups", "string"), 3: list("resources", "string"), 4: list("resourceNames", "string"), 5: list("nonResourceURLs", "string") },
+  RoleBinding: { 1: m("metadata", "ObjectMeta"), 2: list("subjects", "Subject"), 3: m("roleRef", "RoleRef") },
+  ClusterRoleBinding: { 1: m("metadata", "ObjectMeta"), 2: list("subjects", "Subject"), 3: m("roleRef", "RoleRef") },
+  Subject: { 1: s("kind"), 2: s("apiGroup"), 3: s("name"), 4: s("namespace") },
+  RoleRef: { 1: s("apiGroup"), 2: s("kind"), 3: s("name") },
+
+  // `kubectl create quota`
+  ResourceQuota: { 1: m("metadata", "ObjectMeta"), 2: m("spec", "ResourceQuotaSpec"), 3: m("status", "ResourceQuotaStatus") },
+  ResourceQuotaSpec: { 1: map("hard", "quantity"), 2: list("scopes", "string"), 3: m("scopeSelector", "ScopeSelector") },
+  ScopeSelector: { 1: list("matchExpressions", "ScopedResourceSelectorRequirement") },
+  ScopedResourceSelectorRequirement: { 1: s("scopeName"), 2: s("operator"), 3: list("values", "string") },
+  ResourceQuotaStatus: { 1: map("hard", "quantity"), 2: map("used", "quantity") },
 };
 
 /** The kinds a protobuf body may carry, with their apiVersion. */
@@ -152,4 +181,9 @@ export const protobufKinds: Record<string, string> = {
   SelfSubjectAccessReview: "authorization.k8s.io/v1",
   SelfSubjectRulesReview: "authorization.k8s.io/v1",
   SelfSubjectReview: "authentication.k8s.io/v1",
+  Role: "rbac.authorization.k8s.io/v1",
+  ClusterRole: "rbac.authorization.k8s.io/v1",
+  RoleBinding: "rbac.authorization.k8s.io/v1",
+  ClusterRoleBinding: "rbac.authorization.k8s.io/v1",
+  ResourceQuota: "v1",
 };
