@@ -112,7 +112,7 @@ if (json) console.log(JSON.stringify(summary));
 else printSummary(summary, (l) => console.log(l));
 if (!json && cluster!.api) console.log(`\nexport KUBECONFIG=${cluster!.api.kubeconfig}`);
 
-if (started.code !== 0) console.error(`actorkube: ${flags.once ? `not ready after ${flags.timeout} s:\n` : ""}${started.message}`);
+if (started.code !== 0) console.error(`actorkube: ${started.timedOut ? `not ready after ${flags.timeout} s:\n` : ""}${started.message}`);
 if (flags.once) {
   await cluster!.stop();
   exit(started.code);

@@ -26,6 +26,8 @@ export interface StartupResult {
   applied: Applied[];
   /** Why it did not end with 0. */
   message?: string;
+  /** The wait reached its deadline (rather than a workload failing for good, or a write failing). */
+  timedOut?: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export async function applyAndWait(api: Pick<Messenger, "ask">, manifests: reado
     return { code: 0, applied };
   } catch (err) {
     bar.done();
-    if (err instanceof NotReadyError) return { code: 1, applied, message: err.message };
+    if (err instanceof NotReadyError) return { code: 1, applied, message: err.message, timedOut: !err.states.some((s) => s.failed) };
     throw err;
   }
 }
