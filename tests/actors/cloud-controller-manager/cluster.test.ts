@@ -64,17 +64,11 @@ test("cloud-controller-manager end to end: load balancer, PVC-backed pod, termin
     await until("node deleted", () => get("nodes", victim), (x) => x === undefined, 20_000);
     assert.ok(await get("nodes", survivor), "the healthy node stays");
     const controllers = Object.keys(await ask<Record<string, unknown>>("controller-manager", { type: "controllers.stats" }));
-    assert.ok(controllers.includes("replicaset"));
-    if (controllers.includes("podgc")) {
-      // Pods bound to a node that no longer exists are collected; the ReplicaSet replaces its pod on the survivor.
-      await until("orphaned pod collected", () => get("pods", first.metadata.name!, "default"), (p) => p === undefined, 20_000);
-      const [again] = await until("replacement running", listApp, (ps) => ps.length === 1 && ps[0].status?.phase === "Running", 20_000);
-      assert.is(again.spec.nodeName, survivor);
-    } else {
-      // Nothing here deletes the pods of a deleted node yet (kube-controller-manager's podgc), so
-      // the ReplicaSet still counts its pod on the gone node and creates no replacement.
-      assert.ok(await get("pods", first.metadata.name!, "default"), "without podgc the pod object remains");
-    }
+    assert.ok(controllers.includes("replicaset") && controllers.includes("podgc"));
+    // Pods bound to a node that no longer exists are collected; the ReplicaSet replaces its pod on the survivor.
+    await until("orphaned pod collected", () => get("pods", first.metadata.name!, "default"), (p) => p === undefined, 20_000);
+    const [again] = await until("replacement running", listApp, (ps) => ps.length === 1 && ps[0].status?.phase === "Running", 20_000);
+    assert.is(again.spec.nodeName, survivor);
   } finally {
     await c.stop();
   }
