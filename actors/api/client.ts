@@ -6,7 +6,7 @@
 import type { Messenger } from "../../runtime/actor.ts";
 import { errorCode } from "../../runtime/errors.ts";
 import type { KubeList, KubeObject } from "./meta.ts";
-import type { ApiRequest, DeleteOptions, ListOptions, PatchType, ResourceRef, WatchStarted, WriteOptions } from "./protocol.ts";
+import type { ApiRequest, DeleteOptions, ListOptions, PatchType, ReadOptions, ResourceRef, WatchStarted, WriteOptions } from "./protocol.ts";
 import { statusOf, type Status } from "./status.ts";
 import type { Binding } from "./types/core-pod.ts";
 
@@ -20,6 +20,13 @@ export interface ApiClientOptions {
   user?: string;
   /** The identity's groups (`system:nodes` for kubelets); every user is also in `system:authenticated`. */
   groups?: string[];
+  /**
+   * Ask for objects without `metadata.managedFields` on get, list and watch
+   * (default true: components never read field ownership, and leaving it
+   * out halves what a pod costs to send). False reads objects whole;
+   * a single call may also say so through its own `omitManagedFields`.
+   */
+  omitManagedFields?: boolean;
 }
 
 /** Where a namespaced object lives; omit for cluster-scoped resources. */
@@ -27,8 +34,11 @@ export interface InNamespace {
   namespace?: string;
 }
 
+/** Options of `get`. */
+export type ClientGetOptions = InNamespace & ReadOptions;
+
 /** Options of `list`. */
-export type ClientListOptions = ListOptions & InNamespace;
+export type ClientListOptions = ListOptions & InNamespace & ReadOptions;
 
 /** Options of `create`, `update` and `updateStatus`; the namespace defaults to the object's. */
 export type ClientWriteOptions = WriteOptions & InNamespace;
@@ -40,7 +50,7 @@ export type ClientPatchOptions = ClientWriteOptions & { subresource?: "status" |
 export type ClientDeleteOptions = DeleteOptions & InNamespace;
 
 /** Options of `watch`: where events go (an actor address) and what to watch. */
-export type ClientWatchOptions = ListOptions & InNamespace & { watcher: string; allowWatchBookmarks?: boolean; timeoutSeconds?: number };
+export type ClientWatchOptions = ListOptions & InNamespace & ReadOptions & { watcher: string; allowWatchBookmarks?: boolean; timeoutSeconds?: number };
 
 /**
  * Splits `deployments.apps` into plural and group; `pods` stays core.
@@ -60,6 +70,7 @@ export class ApiClient {
   readonly #timeoutMs: number;
   readonly #user?: string;
   readonly #groups?: string[];
+  readonly #omitManagedFields: boolean;
 
   /** Builds a client sending through `messenger` (an actor's context or a system). */
   constructor(messenger: Messenger, options: ApiClientOptions = {}) {
@@ -68,17 +79,18 @@ export class ApiClient {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     if (options.user !== undefined) this.#user = options.user;
     if (options.groups !== undefined) this.#groups = [...options.groups];
+    this.#omitManagedFields = options.omitManagedFields ?? true;
   }
 
   /** Reads one object; rejects `NotFound` when it does not exist. */
-  get<T extends KubeObject = KubeObject>(resource: string, name: string, opts: InNamespace = {}): Promise<T> {
-    return this.#send<T>({ type: "api.get", name, ...resourceRef(resource, opts.namespace), ...this.#who({}) });
+  get<T extends KubeObject = KubeObject>(resource: string, name: string, opts: ClientGetOptions = {}): Promise<T> {
+    return this.#send<T>({ type: "api.get", name, ...resourceRef(resource, opts.namespace), ...this.#read(opts), ...this.#who({}) });
   }
 
   /** Lists objects (one page when `limit` is set; follow `metadata.continue`). */
   list<T extends KubeObject = KubeObject>(resource: string, opts: ClientListOptions = {}): Promise<KubeList<T>> {
-    const { namespace, ...list } = opts;
-    return this.#send<KubeList<T>>({ type: "api.list", ...resourceRef(resource, namespace), ...list, ...this.#who({}) });
+    const { namespace, omitManagedFields, ...list } = opts;
+    return this.#send<KubeList<T>>({ type: "api.list", ...resourceRef(resource, namespace), ...list, ...this.#read({ omitManagedFields }), ...this.#who({}) });
   }
 
   /** Creates `obj`; rejects `AlreadyExists` when the name is taken. */
@@ -135,13 +147,18 @@ export class ApiClient {
 
   /** Starts a watch whose events are told to `opts.watcher` as `api.watch.events`. */
   watch(resource: string, opts: ClientWatchOptions): Promise<WatchStarted> {
-    const { namespace, ...watch } = opts;
-    return this.#send<WatchStarted>({ type: "api.watch", ...resourceRef(resource, namespace), ...watch, ...this.#who({}) });
+    const { namespace, omitManagedFields, ...watch } = opts;
+    return this.#send<WatchStarted>({ type: "api.watch", ...resourceRef(resource, namespace), ...watch, ...this.#read({ omitManagedFields }), ...this.#who({}) });
   }
 
   /** Ends a watch; the apiserver tells the watcher `api.watch.closed`. */
   async unwatch(watchId: string): Promise<void> {
     await this.#send<unknown>({ type: "api.unwatch", watchId });
+  }
+
+  // Sent only when true, so a read that wants everything looks as it always did.
+  #read(opts: ReadOptions): ReadOptions {
+    return (opts.omitManagedFields ?? this.#omitManagedFields) ? { omitManagedFields: true } : {};
   }
 
   #who<W extends { user?: string; groups?: string[] }>(opts: W): W {

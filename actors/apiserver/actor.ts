@@ -96,7 +96,7 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
 
   return {
     handlers: auth.with({
-      "api.get": (m) => api.get(api.target(m.resource, m.group, m.namespace), m.name),
+      "api.get": (m) => api.get(api.target(m.resource, m.group, m.namespace), m.name, { omitManagedFields: m.omitManagedFields === true }),
       "api.list": (m) => api.list(api.target(m.resource, m.group, m.namespace), m),
       "api.create": (m) => {
         const t = api.target(m.resource, m.group, m.namespace);

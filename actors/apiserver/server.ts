@@ -5,7 +5,7 @@
  * deletion, selectors and paging, watches through per-resource hubs.
  */
 import type { KubeList, KubeObject } from "../api/meta.ts";
-import type { DeleteOptions, DiscoveredResource, ListOptions, PatchType, WatchStarted } from "../api/protocol.ts";
+import type { DeleteOptions, DiscoveredResource, ListOptions, PatchType, ReadOptions, WatchStarted } from "../api/protocol.ts";
 import { alreadyExists, badRequest, conflict, expired, forbidden, invalid, notFound, StatusError, failure, type StatusCause } from "../api/status.ts";
 import { hasCode } from "../../runtime/errors.ts";
 import type { Clock } from "../../runtime/clock.ts";
@@ -17,7 +17,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from "./registry/validat
 import { compileFilter, decodeContinue, encodeContinue, generatedName, sameJson, timestamp, withRV } from "./objects.ts";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.ts";
 import { appliedConfig, applyCreate, applyTo, defaultManager, trackUpdate, type Writer } from "./apply.ts";
-import { WatchHub, type HubWatcher } from "./watch-hub.ts";
+import { WatchHub, withoutManagedFields, type HubWatcher } from "./watch-hub.ts";
 import type { Admission, AdmissionRequest } from "./admission/types.ts";
 
 /** Options of an {@link ApiServer}. */
@@ -107,15 +107,16 @@ export class ApiServer {
   // ---- reads --------------------------------------------------------------
 
   /** GET one object. */
-  async get(t: Target, name: string): Promise<KubeObject> {
+  async get(t: Target, name: string, opts: ReadOptions = {}): Promise<KubeObject> {
     if (!name) throw badRequest("a name is required");
     const kv = await this.store.get(storeKey(t.def, this.#ns(t), name));
     if (!kv) throw notFound(t.def.plural, name, t.def.group);
-    return withRV(kv);
+    const obj = withRV(kv);
+    return opts.omitManagedFields ? withoutManagedFields(obj) : obj;
   }
 
   /** LIST with selectors and limit/continue paging at one consistent revision. */
-  async list(t: Target, opts: ListOptions = {}): Promise<KubeList> {
+  async list(t: Target, opts: ListOptions & ReadOptions = {}): Promise<KubeList> {
     const filter = compileFilter(t.def, opts.labelSelector, opts.fieldSelector);
     const prefix = storePrefix(t.def, t.namespace);
     const limit = opts.limit && opts.limit > 0 ? Math.floor(opts.limit) : 0;
@@ -147,7 +148,8 @@ export class ApiServer {
             if (r.remaining !== undefined) remaining = r.kvs.length - i + r.remaining;
             break;
           }
-          items.push(withRV(kv));
+          const obj = withRV(kv);
+          items.push(opts.omitManagedFields ? withoutManagedFields(obj) : obj);
         }
         if (more || !r.more) {
           if (!more && limit && items.length === limit && r.more) {
@@ -175,14 +177,14 @@ export class ApiServer {
   }
 
   /** Starts a watch; events go to `w.send`. Without a resourceVersion (or "0"), current objects come first as ADDED. */
-  async watch(t: Target, opts: ListOptions, w: Omit<HubWatcher, "filter" | "fromRevision" | "namespace">): Promise<{ started: WatchStarted; cancel: () => void }> {
+  async watch(t: Target, opts: ListOptions & ReadOptions, w: Omit<HubWatcher, "filter" | "fromRevision" | "namespace" | "omitManagedFields">): Promise<{ started: WatchStarted; cancel: () => void }> {
     const filter = compileFilter(t.def, opts.labelSelector, opts.fieldSelector);
     const hub = await this.#hub(t.def);
     const rv = opts.resourceVersion;
     let fromRevision: number;
     let initial: KubeObject[] = [];
     if (!rv || rv === "0") {
-      const list = await this.list(t, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+      const list = await this.list(t, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, omitManagedFields: opts.omitManagedFields });
       fromRevision = Number(list.metadata.resourceVersion);
       initial = list.items;
     } else {
@@ -190,6 +192,7 @@ export class ApiServer {
       if (!Number.isInteger(fromRevision) || fromRevision < 0) throw badRequest(`invalid resource version: ${rv}`);
     }
     const watcher: HubWatcher = { ...w, filter, fromRevision, namespace: t.namespace };
+    if (opts.omitManagedFields) watcher.omitManagedFields = true;
     if (initial.length) w.send(initial.map((object) => ({ type: "ADDED", object })));
     hub.add(watcher);
     return { started: { watchId: w.id, resourceVersion: String(fromRevision) }, cancel: () => hub.remove(watcher) };

@@ -18,6 +18,15 @@ interface HubEvent {
   obj: KubeObject;
   prev?: KubeObject;
   deleted: boolean;
+  /** `obj` without managedFields, made at most once and shared by every watcher that asked for it. */
+  lean?: KubeObject;
+}
+
+/** The object without `metadata.managedFields` (the same object when it has none). */
+export function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /** A client's watch as the hub dispatches to it. */
@@ -27,6 +36,8 @@ export interface HubWatcher {
   filter: ObjectFilter;
   /** Events at or below this revision were already seen (the list it follows). */
   fromRevision: number;
+  /** Send objects without `metadata.managedFields`. */
+  omitManagedFields?: boolean;
   /** Receives a batch of events; returns false when the watcher is gone. */
   send(events: WatchEvent[]): boolean;
   /** Told when the hub drops the watcher (store failure); undefined error = normal end. */
@@ -175,11 +186,15 @@ export class WatchHub {
     if (w.namespace && e.obj.metadata.namespace !== w.namespace) return;
     const now = !e.deleted && w.filter.matches(e.obj);
     const before = e.prev !== undefined && w.filter.matches(e.prev);
+    let type: WatchEvent["type"];
     if (e.deleted) {
-      if (w.filter.matches(e.obj)) out.push({ type: "DELETED", object: e.obj });
-    } else if (now && before) out.push({ type: "MODIFIED", object: e.obj });
-    else if (now) out.push({ type: "ADDED", object: e.obj });
-    else if (before) out.push({ type: "DELETED", object: e.obj });
+      if (!w.filter.matches(e.obj)) return;
+      type = "DELETED";
+    } else if (now && before) type = "MODIFIED";
+    else if (now) type = "ADDED";
+    else if (before) type = "DELETED";
+    else return;
+    out.push({ type, object: w.omitManagedFields ? (e.lean ??= withoutManagedFields(e.obj)) : e.obj });
   }
 
   #fail(err: Error): void {

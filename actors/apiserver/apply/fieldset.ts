@@ -57,35 +57,26 @@ export class FieldSet {
     return out;
   }
 
-  /** This ∪ other (a new set). */
+  /** This ∪ other (a new set); branches of other without members are not copied. */
   union(other: FieldSet): FieldSet {
     const out = this.clone();
-    for (const p of other.paths()) out.insert(p);
+    mergeMembers(out, other);
     return out;
   }
 
   /** This − other (a new set): members of other are dropped, empty branches pruned. */
   difference(other: FieldSet): FieldSet {
-    const out = new FieldSet();
-    for (const p of this.paths()) if (!other.has(p)) out.insert(p);
-    return out;
+    return combine(this, other, false) ?? new FieldSet();
   }
 
-  /** Members of both (a new set). */
+  /** Members of both (a new set), empty branches pruned. */
   intersection(other: FieldSet): FieldSet {
-    const out = new FieldSet();
-    for (const p of this.paths()) if (other.has(p)) out.insert(p);
-    return out;
+    return combine(this, other, true) ?? new FieldSet();
   }
 
   /** The `fieldsV1` JSON of this set. */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    if (this.member && this.children.size > 0) out["."] = {};
-    for (const [e, c] of [...this.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (!c.empty()) out[e] = c.toJSON();
-    }
-    return out;
+    return encode(this) ?? {};
   }
 
   /** Reads `fieldsV1`; throws on a malformed tree. */
@@ -101,6 +92,49 @@ export class FieldSet {
     }
     return out;
   }
+}
+
+// The walks below visit each node once (set operations by path would walk from the root for every member).
+
+/** Members of `a` that are (keep = true) or are not (keep = false) members of `b`; undefined when none. */
+function combine(a: FieldSet, b: FieldSet | undefined, keep: boolean): FieldSet | undefined {
+  if (keep && !b) return undefined;
+  const out = new FieldSet();
+  out.member = a.member && (b?.member ?? false) === keep;
+  for (const [e, c] of a.children) {
+    const r = combine(c, b?.children.get(e), keep);
+    if (r) out.children.set(e, r);
+  }
+  return out.member || out.children.size > 0 ? out : undefined;
+}
+
+/** Adds every member path of `from` to `into`. */
+function mergeMembers(into: FieldSet, from: FieldSet): void {
+  if (from.member) into.member = true;
+  for (const [e, c] of from.children) {
+    const have = into.children.get(e);
+    if (have) mergeMembers(have, c);
+    else {
+      const copy = combine(c, undefined, false);
+      if (copy) into.children.set(e, copy);
+    }
+  }
+}
+
+/** `fieldsV1` of a node, children sorted; undefined for a node without members. */
+function encode(node: FieldSet): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let members = node.member;
+  if (node.member && node.children.size > 0) out["."] = {};
+  const keys = [...node.children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const e of keys) {
+    const c = encode(node.children.get(e)!);
+    if (c) {
+      out[e] = c;
+      members = true;
+    }
+  }
+  return members ? out : undefined;
 }
 
 /** `f:name` */

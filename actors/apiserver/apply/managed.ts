@@ -5,7 +5,7 @@
  */
 import type { KubeObject, ManagedFieldsEntry } from "../../api/meta.ts";
 import { FieldSet } from "./fieldset.ts";
-import { fieldsOf, valueAt, type Scope } from "./paths.ts";
+import { fieldsOf, stepInto, type PathCursor, type Scope } from "./paths.ts";
 
 /** A managedFields entry with its field set decoded. */
 export interface Owner {
@@ -83,14 +83,21 @@ export function describeOwner(o: Owner): string {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Leaf paths of `set` whose value differs between `a` and `b`. */
+/** Leaf paths of `set` whose value differs between `a` and `b` (both objects walked once, side by side). */
 function modifiedLeaves(set: FieldSet, a: unknown, b: unknown): FieldSet {
   const out = new FieldSet();
-  const visit = (node: FieldSet, path: string[]) => {
-    if (node.member && node.children.size === 0 && !same(valueAt(a, path), valueAt(b, path))) out.insert(path);
-    for (const [e, c] of node.children) visit(c, [...path, e]);
+  const path: string[] = [];
+  const visit = (node: FieldSet, ca: PathCursor, cb: PathCursor) => {
+    // The same value (by reference) holds no change anywhere below.
+    if (ca.value === cb.value) return;
+    if (node.member && node.children.size === 0 && !same(ca.value, cb.value)) out.insert(path);
+    for (const [e, c] of node.children) {
+      path.push(e);
+      visit(c, stepInto(ca, e), stepInto(cb, e));
+      path.pop();
+    }
   };
-  visit(set, []);
+  visit(set, { value: a, parent: "", field: "" }, { value: b, parent: "", field: "" });
   return out;
 }
 

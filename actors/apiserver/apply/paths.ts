@@ -145,6 +145,24 @@ function indexOf(list: unknown[], e: string, keys: string[] | "set" | undefined)
   });
 }
 
+/** Where a walk down a path stands: the value there and the field names that say how its lists are keyed. */
+export interface PathCursor {
+  value: unknown;
+  parent: string;
+  field: string;
+}
+
+/** One step of {@link valueAt}: from `c` to path element `e` (value undefined when absent). */
+export function stepInto(c: PathCursor, e: string): PathCursor {
+  if (e.startsWith("f:")) {
+    const field = e.slice(2);
+    return { value: isObj(c.value) ? c.value[field] : undefined, parent: c.field, field };
+  }
+  if (!Array.isArray(c.value)) return { value: undefined, parent: c.parent, field: c.field };
+  const i = indexOf(c.value, e, listKind(c.parent, c.field));
+  return { value: i < 0 ? undefined : c.value[i], parent: c.parent, field: c.field };
+}
+
 /** The value at a path, or undefined. */
 export function valueAt(obj: unknown, path: readonly string[]): unknown {
   let cur: unknown = obj;

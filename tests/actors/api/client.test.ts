@@ -47,9 +47,9 @@ test("each verb sends the protocol message, with the user on every request", asy
   const { sys, rec } = await setup();
   const c = new ApiClient(sys, { user: "system:kube-scheduler" });
   const cases: [string, () => Promise<unknown>, Record<string, unknown>][] = [
-    ["get", () => c.get("pods", "a", { namespace: "ns" }), { type: "api.get", name: "a", resource: "pods", namespace: "ns", user: "system:kube-scheduler" }],
+    ["get", () => c.get("pods", "a", { namespace: "ns" }), { type: "api.get", name: "a", resource: "pods", namespace: "ns", omitManagedFields: true, user: "system:kube-scheduler" }],
     ["list", () => c.list("deployments.apps", { namespace: "ns", labelSelector: "app=web", limit: 5 }),
-      { type: "api.list", resource: "deployments", group: "apps", namespace: "ns", labelSelector: "app=web", limit: 5, user: "system:kube-scheduler" }],
+      { type: "api.list", resource: "deployments", group: "apps", namespace: "ns", labelSelector: "app=web", limit: 5, omitManagedFields: true, user: "system:kube-scheduler" }],
     ["create", () => c.create("pods", pod("a", "ns")), { type: "api.create", object: pod("a", "ns"), resource: "pods", namespace: "ns", user: "system:kube-scheduler" }],
     ["update", () => c.update("pods", pod("a"), { dryRun: "All" }),
       { type: "api.update", object: pod("a"), resource: "pods", namespace: "default", dryRun: "All", user: "system:kube-scheduler" }],
@@ -64,8 +64,28 @@ test("each verb sends the protocol message, with the user on every request", asy
       object: { apiVersion: "v1", kind: "Binding", metadata: { name: "a", namespace: "ns" }, target: { apiVersion: "v1", kind: "Node", name: "node-1" } },
     }],
     ["watch", () => c.watch("pods", { watcher: "me", namespace: "ns", resourceVersion: "7" }),
-      { type: "api.watch", resource: "pods", namespace: "ns", watcher: "me", resourceVersion: "7", user: "system:kube-scheduler" }],
+      { type: "api.watch", resource: "pods", namespace: "ns", watcher: "me", resourceVersion: "7", omitManagedFields: true, user: "system:kube-scheduler" }],
     ["unwatch", () => c.unwatch("w1"), { type: "api.unwatch", watchId: "w1" }],
+  ];
+  for (const [name, call, want] of cases) {
+    rec.seen.length = 0;
+    await call();
+    assert.equal(rec.seen, [want], name);
+  }
+});
+
+test("reads leave managedFields out unless the client or the call says otherwise", async () => {
+  const { sys, rec } = await setup();
+  const whole = new ApiClient(sys, { omitManagedFields: false });
+  const lean = new ApiClient(sys);
+  const cases: [string, () => Promise<unknown>, Record<string, unknown>][] = [
+    ["get, client off", () => whole.get("pods", "a", { namespace: "ns" }), { type: "api.get", name: "a", resource: "pods", namespace: "ns" }],
+    ["list, client off", () => whole.list("pods"), { type: "api.list", resource: "pods" }],
+    ["watch, client off", () => whole.watch("pods", { watcher: "me" }), { type: "api.watch", resource: "pods", watcher: "me" }],
+    ["get, call off", () => lean.get("pods", "a", { omitManagedFields: false }), { type: "api.get", name: "a", resource: "pods" }],
+    ["list, call off", () => lean.list("pods", { omitManagedFields: false }), { type: "api.list", resource: "pods" }],
+    ["watch, call off", () => lean.watch("pods", { watcher: "me", omitManagedFields: false }), { type: "api.watch", resource: "pods", watcher: "me" }],
+    ["list, call on", () => whole.list("pods", { omitManagedFields: true }), { type: "api.list", resource: "pods", omitManagedFields: true }],
   ];
   for (const [name, call, want] of cases) {
     rec.seen.length = 0;
