@@ -14,6 +14,7 @@ import { serviceAccountsController } from "./serviceaccount.ts";
 import { tokensController } from "./serviceaccount-token.ts";
 import { rootCACertPublisher } from "./root-ca.ts";
 import { podGCController } from "./podgc.ts";
+import { clusterRoleAggregationController } from "./clusterrole-aggregation.ts";
 
 /** Every controller actorkube has, by name; the manager runs those asked for (default all). */
 export const controllerFactories: Readonly<Record<string, ControllerFactory>> = {
@@ -28,6 +29,7 @@ export const controllerFactories: Readonly<Record<string, ControllerFactory>> = 
   "serviceaccount-token": tokensController,
   "root-ca-cert-publisher": rootCACertPublisher,
   podgc: podGCController,
+  "clusterrole-aggregation": clusterRoleAggregationController,
 };
 
 export type { Controller, ControllerContext, ControllerFactory, ControllerOptions } from "./controller.ts";

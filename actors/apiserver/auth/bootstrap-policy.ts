@@ -2,8 +2,8 @@
  * The cluster roles and bindings the apiserver creates at start when they
  * are missing, as kube-apiserver's bootstrap policy: cluster-admin for
  * `system:masters`, discovery and self-review for every authenticated
- * user, the user-facing admin/edit/view (flattened: aggregation is not
- * evaluated), and one role per component, bound to the identity that
+ * user, the user-facing admin/edit/view (aggregating the roles labelled
+ * `rbac.authorization.k8s.io/aggregate-to-<role>`), and one role per component, bound to the identity that
  * component's actor uses:
  *
  * | component                 | user (groups)                         | cluster role                          |
@@ -19,7 +19,7 @@
  * | logging                   | system:actorkube:logging              | system:actorkube:logging              |
  * | dashboard                 | system:actorkube:dashboard            | view                                  |
  */
-import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from "../../api/types/rbac.ts";
+import type { AggregationRule, ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from "../../api/types/rbac.ts";
 import { RBAC_GROUP } from "../registry/rbac.ts";
 import { AUTHENTICATED_GROUP, MASTERS_GROUP, NODES_GROUP, SERVICE_ACCOUNTS_GROUP } from "./user.ts";
 
@@ -59,7 +59,7 @@ const viewRules: PolicyRule[] = [
   rule(READ, ["events.k8s.io"], ["events"]),
 ];
 
-const editRules: PolicyRule[] = [
+const editOnlyRules: PolicyRule[] = [
   rule(READ, [""], ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"]),
   rule(["impersonate"], [""], ["serviceaccounts"]),
   rule(WRITE, [""], ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"]),
@@ -71,14 +71,18 @@ const editRules: PolicyRule[] = [
   rule(WRITE, ["batch"], ["cronjobs", "jobs"]),
   rule(WRITE, ["policy"], ["poddisruptionbudgets"]),
   rule(WRITE, ["networking.k8s.io"], ["ingresses", "networkpolicies"]),
-  ...viewRules,
 ];
+const editRules: PolicyRule[] = [...editOnlyRules, ...viewRules];
 
-const adminRules: PolicyRule[] = [
+const adminOnlyRules: PolicyRule[] = [
   rule(["create"], ["authorization.k8s.io"], ["localsubjectaccessreviews"]),
   rule(READ_WRITE, [RBAC_GROUP], ["rolebindings", "roles"]),
-  ...editRules,
 ];
+const adminRules: PolicyRule[] = [...editRules, ...adminOnlyRules];
+
+/** The label a ClusterRole carries to be aggregated into `to` (admin, edit or view). */
+export const aggregateTo = (to: string) => `rbac.authorization.k8s.io/aggregate-to-${to}`;
+const aggregating = (to: string) => ({ clusterRoleSelectors: [{ matchLabels: { [aggregateTo(to)]: "true" } }] });
 
 /** What a kubelet may do (Kubernetes' NodeRules, for the resources served here). */
 const nodeRules: PolicyRule[] = [
@@ -144,6 +148,8 @@ const controllerManagerRules: PolicyRule[] = [
   rule(["create"], ["authentication.k8s.io"], ["tokenreviews"]),
   rule(["create"], ["authorization.k8s.io"], ["subjectaccessreviews"]),
   rule(["create"], ["policy"], ["poddisruptionbudgets"]),
+  // The clusterrole-aggregation controller writes rules it may not hold itself.
+  rule(["escalate", "get", "list", "watch", "update", "patch"], [RBAC_GROUP], ["clusterroles"]),
 ];
 
 const proxierRules: PolicyRule[] = [
@@ -187,7 +193,7 @@ const loggingRules: PolicyRule[] = [
 ];
 
 /** The bootstrap cluster roles, by name. */
-export const bootstrapClusterRoles: readonly { name: string; rules: PolicyRule[] }[] = [
+export const bootstrapClusterRoles: readonly { name: string; rules: PolicyRule[]; labels?: Record<string, string>; aggregationRule?: AggregationRule }[] = [
   { name: "cluster-admin", rules: [rule(["*"], ["*"], ["*"]), urls(["*"], ["*"])] },
   { name: "system:discovery", rules: [urls(["get"], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"])] },
   { name: "system:public-info-viewer", rules: [urls(["get"], ["/healthz", "/livez", "/readyz", "/version", "/version/"])] },
@@ -198,9 +204,14 @@ export const bootstrapClusterRoles: readonly { name: string; rules: PolicyRule[]
   { name: "system:service-account-issuer-discovery", rules: [urls(["get"], ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/"])] },
   { name: "system:monitoring", rules: [urls(["get"], ["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*"])] },
   { name: "system:auth-delegator", rules: [rule(["create"], ["authentication.k8s.io"], ["tokenreviews"]), rule(["create"], ["authorization.k8s.io"], ["subjectaccessreviews"])] },
-  { name: "admin", rules: adminRules },
-  { name: "edit", rules: editRules },
-  { name: "view", rules: viewRules },
+  // admin/edit/view aggregate the roles labelled for them (the clusterrole-aggregation controller
+  // fills their rules); they start with the rules of the three system:aggregate-to-* roles below.
+  { name: "admin", rules: adminRules, aggregationRule: aggregating("admin") },
+  { name: "edit", rules: editRules, aggregationRule: aggregating("edit"), labels: { [aggregateTo("admin")]: "true" } },
+  { name: "view", rules: viewRules, aggregationRule: aggregating("view"), labels: { [aggregateTo("edit")]: "true" } },
+  { name: "system:aggregate-to-admin", rules: adminOnlyRules, labels: { [aggregateTo("admin")]: "true" } },
+  { name: "system:aggregate-to-edit", rules: editOnlyRules, labels: { [aggregateTo("admin")]: "true", [aggregateTo("edit")]: "true" } },
+  { name: "system:aggregate-to-view", rules: viewRules, labels: { [aggregateTo("admin")]: "true", [aggregateTo("edit")]: "true", [aggregateTo("view")]: "true" } },
   { name: "system:node", rules: nodeRules },
   { name: "system:node-proxier", rules: proxierRules },
   { name: "system:kube-scheduler", rules: schedulerRules },
@@ -240,8 +251,9 @@ export function bootstrapClusterRoleObjects(): ClusterRole[] {
   return bootstrapClusterRoles.map((r) => ({
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
-    metadata: { name: r.name, labels: { ...BOOTSTRAP_LABELS }, annotations: { [AUTOUPDATE_ANNOTATION]: "true" } },
+    metadata: { name: r.name, labels: { ...BOOTSTRAP_LABELS, ...r.labels }, annotations: { [AUTOUPDATE_ANNOTATION]: "true" } },
     rules: structuredClone(r.rules),
+    ...(r.aggregationRule ? { aggregationRule: structuredClone(r.aggregationRule) } : {}),
   }));
 }
 
