@@ -1,6 +1,6 @@
 /**
- * ResourceQuota admission: a create that would take a namespace past one
- * of its quotas is refused with Kubernetes' `exceeded quota` message, and
+ * ResourceQuota admission: a create (or an update adding usage) that would
+ * take a namespace past one of its quotas is refused with Kubernetes' `exceeded quota` message, and
  * an accepted one charges every matching quota's `status.used` in the same
  * store transaction as the object itself, so usage never drifts from what
  * was admitted. A new or changed quota gets its status (hard, and used
@@ -16,7 +16,7 @@ import { storePrefix } from "../registry/resource.ts";
 import type { Compare, TxnOp } from "../store/store.ts";
 import { countUsage, hardOf } from "./quota-count.ts";
 import { matchesResource, podConstraintError, quotaSelects, usageOf } from "./quota-usage.ts";
-import { addLists, equalLists, exceeding, mask, prettyList, quantityString, removeZeros } from "./resource-list.ts";
+import { addLists, equalLists, exceeding, mask, prettyList, quantityString, removeZeros, subtractNonNegative } from "./resource-list.ts";
 import type { AdmissionContext, AdmissionPlugin, AdmissionRequest, AdmissionWrite } from "./types.ts";
 
 function isQuotaKind(def: ResourceDef): boolean {
@@ -41,14 +41,17 @@ function refuse(a: AdmissionRequest, why: string) {
   return forbidden(a.def.plural, a.name || a.object?.metadata?.generateName || "Unknown", why, a.def.group);
 }
 
-/** Checks and charges one create against the namespace's quotas. */
+/** Checks and charges one create (or what an update adds) against the namespace's quotas. */
 async function charge(a: AdmissionRequest, ctx: AdmissionContext): Promise<AdmissionWrite | undefined> {
   const obj = a.object as KubeObject;
   const quotaPrefix = storePrefix({ group: "", plural: "resourcequotas" }, a.namespace);
   const r = await ctx.store.range(quotaPrefix, { prefix: true });
   if (r.kvs.length === 0) return undefined;
   const now = ctx.clock.now();
-  const usage = usageOf(a.def, obj, now);
+  // An update is charged only for what it adds (Kubernetes' evaluators: new usage minus old, never
+  // below zero): a Service becoming a LoadBalancer, a claim asking for more storage.
+  const old = a.operation === "UPDATE" ? (a.oldObject as KubeObject | undefined) : undefined;
+  const usage = old ? subtractNonNegative(usageOf(a.def, obj, now), usageOf(a.def, old, now)) : usageOf(a.def, obj, now);
   const compare: Compare[] = [];
   const success: TxnOp[] = [];
   const charged: string[] = [];
@@ -92,7 +95,7 @@ export const resourceQuotaAdmission: AdmissionPlugin = {
   async validate(a, ctx) {
     if (!a.namespace || a.subresource || !a.object) return;
     if (isQuotaKind(a.def) && (a.operation === "CREATE" || a.operation === "UPDATE")) await fillStatus(a, ctx);
-    if (a.operation !== "CREATE") return;
+    if (a.operation !== "CREATE" && a.operation !== "UPDATE") return;
     return charge(a, ctx);
   },
 };

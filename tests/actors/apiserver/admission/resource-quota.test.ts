@@ -79,6 +79,30 @@ test("deletes and finished pods give quota back; object counts and service quota
   await c.stop();
 });
 
+test("an update that adds usage is charged and refused past the quota; one that adds nothing is not", async () => {
+  const c = await apiserver();
+  await c.ask(quota("svc", { "services.loadbalancers": "1", "services.nodeports": "2" }));
+  const used = () => c.ask<ResourceQuota>({ type: "api.get", resource: "resourcequotas", namespace: "default", name: "svc" }).then((q) => q.status!.used!);
+  const svc = (name: string) => ({ type: "api.create", resource: "services", namespace: "default", object: { metadata: { name }, spec: { selector: { a: "b" }, ports: [{ port: 80 }] } } });
+  const get = (name: string) => c.ask<{ metadata: object; spec: Record<string, unknown> }>({ type: "api.get", resource: "services", namespace: "default", name });
+  const retype = async (name: string, type: string) => {
+    const s = await get(name);
+    const spec = { ...s.spec, type };
+    return c.ask({ type: "api.update", resource: "services", namespace: "default", object: { ...s, spec } });
+  };
+  await c.ask(svc("one"));
+  await c.ask(svc("two"));
+  await retype("one", "LoadBalancer");
+  assert.equal(await used(), { "services.loadbalancers": "1", "services.nodeports": "1" }, "the type change is charged at once");
+  const over = await failure(retype("two", "LoadBalancer"));
+  assert.is(over.message, 'services "two" is forbidden: exceeded quota: svc, requested: services.loadbalancers=1, used: services.loadbalancers=1, limited: services.loadbalancers=1');
+  assert.is((await get("two")).spec.type, "ClusterIP", "nothing was written");
+  const s = await get("one");
+  assert.ok(await c.ask({ type: "api.update", resource: "services", namespace: "default", object: { ...s, metadata: { ...s.metadata, labels: { x: "y" } } } }), "an update adding no usage passes");
+  assert.equal(await used(), { "services.loadbalancers": "1", "services.nodeports": "1" });
+  await c.stop();
+});
+
 test("at start, usage is recounted from the store", async () => {
   const store = new MemoryStore();
   const clock = new SimulatedClock(Date.parse("2026-03-01T10:00:00Z"));
