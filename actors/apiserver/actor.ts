@@ -106,7 +106,7 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
       },
       "api.update": (m) => api.update(api.target(m.resource, m.group, m.namespace), m.object, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user }),
       "api.patch": (m) => api.patch(api.target(m.resource, m.group, m.namespace), m.name, m.patchType, m.patch, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user, force: m.force }),
-      "api.delete": (m) => api.delete(api.target(m.resource, m.group, m.namespace), m.name, m.options),
+      "api.delete": (m) => api.delete(api.target(m.resource, m.group, m.namespace), m.name, m.options, m.user),
       "api.deletecollection": (m) => api.deleteCollection(api.target(m.resource, m.group, m.namespace), m, m.options),
       "api.watch": async (m) => {
         const t = api.target(m.resource, m.group, m.namespace);

@@ -223,7 +223,7 @@ export class ApiServer {
     if (t.def.generation) meta.generation = 1;
     else delete meta.generation;
     t.def.defaults?.(obj);
-    const admission: AdmissionRequest = { operation: "CREATE", def: t.def, namespace: meta.namespace ?? "", name: meta.name ?? "", object: obj, dryRun };
+    const admission: AdmissionRequest = { operation: "CREATE", def: t.def, namespace: meta.namespace ?? "", name: meta.name ?? "", object: obj, dryRun, user: writer.user };
     await this.admission?.admit(admission);
     t.def.prepareForCreate?.(obj);
     if (!writer.applied) setManaged(obj, trackUpdate(undefined, obj, this.#writer(t, writer)));
@@ -262,6 +262,8 @@ export class ApiServer {
       t.def.prepareForStatusUpdate?.(next, old);
       const errs = t.def.validateStatusUpdate ? t.def.validateStatusUpdate(next, old) : t.def.validate(next);
       this.#validate(t.def, next, errs);
+      // Validating admission sees status writes too (NodeRestriction: a kubelet writes only its own).
+      if (meta.user) joined = await this.admission?.validate({ operation: "UPDATE", def: t.def, namespace: old.metadata.namespace ?? "", name, subresource: "status", object: next, oldObject: old, dryRun, user: meta.user });
     } else if (subresource === "scale") {
       next = this.#applyScale(t, old, obj);
     } else if (subresource === "finalize") {
@@ -280,7 +282,7 @@ export class ApiServer {
       m.generation = old.metadata.generation;
       if (m.generation === undefined) delete m.generation;
       t.def.defaults?.(next);
-      const admission: AdmissionRequest = { operation: "UPDATE", def: t.def, namespace: old.metadata.namespace ?? "", name, object: next, oldObject: old, dryRun };
+      const admission: AdmissionRequest = { operation: "UPDATE", def: t.def, namespace: old.metadata.namespace ?? "", name, object: next, oldObject: old, dryRun, user: meta.user };
       await this.admission?.admit(admission);
       t.def.prepareForUpdate?.(next, old);
       if (t.def.generation && !sameJson(next.spec, old.spec)) m.generation = (old.metadata.generation ?? 0) + 1;
@@ -388,7 +390,7 @@ export class ApiServer {
   }
 
   /** DELETE: graceful for bound pods, two-phase when finalizers are present. */
-  async delete(t: Target, name: string, options: DeleteOptions = {}): Promise<KubeObject> {
+  async delete(t: Target, name: string, options: DeleteOptions = {}, user?: string): Promise<KubeObject> {
     const key = storeKey(t.def, this.#ns(t), name);
     const cur = await this.store.get(key);
     if (!cur) throw notFound(t.def.plural, name, t.def.group);
@@ -401,7 +403,7 @@ export class ApiServer {
       throw conflict(t.def.plural, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.modRevision}`, t.def.group);
     }
     const dryRun = options.dryRun === "All";
-    await this.admission?.validate({ operation: "DELETE", def: t.def, namespace: old.metadata.namespace ?? "", name, oldObject: old, dryRun });
+    await this.admission?.validate({ operation: "DELETE", def: t.def, namespace: old.metadata.namespace ?? "", name, oldObject: old, dryRun, user });
     const finalizers = [...(old.metadata.finalizers ?? [])];
     const policy = options.propagationPolicy;
     if (policy === "Orphan" && !finalizers.includes("orphan")) finalizers.push("orphan");

@@ -8,6 +8,7 @@ import { limitRanger } from "./limit-ranger.ts";
 import { serviceAccountAdmission } from "./service-account.ts";
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts";
 import { resourceQuotaAdmission } from "./resource-quota.ts";
+import { nodeRestriction } from "./node-restriction.ts";
 
 /** Every plugin, in the order they run (kube-apiserver's AllOrderedPlugins, for those served here). */
 export const ALL_ADMISSION_PLUGINS: readonly AdmissionPlugin[] = [
@@ -15,6 +16,7 @@ export const ALL_ADMISSION_PLUGINS: readonly AdmissionPlugin[] = [
   limitRanger,
   serviceAccountAdmission,
   defaultTolerationSeconds,
+  nodeRestriction,
   resourceQuotaAdmission,
 ];
 

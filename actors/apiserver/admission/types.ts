@@ -30,6 +30,8 @@ export interface AdmissionRequest {
   oldObject?: KubeObject;
   /** kubectl's --dry-run=server: run every check, write nothing (not even side effects). */
   dryRun: boolean;
+  /** The requesting user's name; absent for the apiserver's own writes. */
+  user?: string;
 }
 
 /** Writes joined to the object's own transaction. */
