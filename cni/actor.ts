@@ -8,7 +8,7 @@ import type { ActorFactory } from "../runtime/actor.ts";
 import { need } from "../runtime/actor.ts";
 import { ApiClient, retryOnConflict } from "../actors/api/client.ts";
 import { InformerSet } from "../actors/api/informer-set.ts";
-import type { KubeObject } from "../actors/api/meta.ts";
+import { timestamp, type KubeObject } from "../actors/api/meta.ts";
 import type { WatchMessage } from "../actors/api/protocol.ts";
 import { PodNetwork, type CniResult, type PodNetworkOptions } from "./network.ts";
 
@@ -57,7 +57,7 @@ export const cniActor: ActorFactory<CniConfig | undefined, CniMessage | WatchMes
     if (exhaustedNodes.has(name)) return;
     exhaustedNodes.add(name);
     ctx.log("warn", message, { node: name });
-    const now = new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+    const now = timestamp(ctx.clock.now());
     await retryOnConflict(async () => {
       const node = await client.get<NodeObj & { status?: { conditions?: { type: string }[] } }>("nodes", name);
       const conditions = (node.status?.conditions ?? []).filter((c) => c.type !== "NetworkUnavailable");

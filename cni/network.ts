@@ -6,7 +6,6 @@
  */
 import { CidrAllocator } from "./cidr-allocator.ts";
 import { IpAllocator } from "./ip-allocator.ts";
-import { parseCIDR } from "./cidr.ts";
 import { ActorError } from "../runtime/errors.ts";
 
 /** Options of a {@link PodNetwork}. */
@@ -70,7 +69,7 @@ export class PodNetwork {
     const n = this.#nodes.get(node);
     if (!n) throw new ActorError("NodeHasNoPodCIDR", `node ${node} has no podCIDR yet`);
     const ip = n.ips.allocate(podUid);
-    return result(ip, n.cidr, n.ips.gateway!, sandbox);
+    return result(ip, n.ips.cidr.prefix, n.ips.gateway!, sandbox);
   }
 
   /** Records an IP a pod already has (rebuilding after a restart); conflicts are errors. */
@@ -107,8 +106,7 @@ export class PodNetwork {
   }
 }
 
-function result(ip: string, cidr: string, gateway: string, sandbox?: string): CniResult {
-  const prefix = parseCIDR(cidr).prefix;
+function result(ip: string, prefix: number, gateway: string, sandbox?: string): CniResult {
   return {
     cniVersion: "1.0.0",
     interfaces: [{ name: "eth0", ...(sandbox ? { sandbox } : {}) }],

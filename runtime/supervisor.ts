@@ -146,15 +146,11 @@ export class Supervisor {
     return this.#serialized(async () => {
       const m = this.#running(workerName);
       await this.#call(m, m.control!.reserve([spec]), `reserve ${spec.address}`);
-      const entries: [string, number][] = [[spec.address, m.systemId]];
-      this.system.applyDirectory(entries);
-      this.system.broadcastDirectory(entries);
+      this.#announce([[spec.address, m.systemId]]);
       try {
         await this.#call(m, m.control!.spawn([spec]), `spawn ${spec.address}`);
       } catch (err) {
-        const gone: [string, number][] = [[spec.address, -1]];
-        this.system.applyDirectory(gone);
-        this.system.broadcastDirectory(gone);
+        this.#announce([[spec.address, -1]]);
         throw err;
       }
       m.spec.actors.push(spec);
@@ -170,9 +166,7 @@ export class Supervisor {
         const stopped = await this.#call(m, m.control!.stopActor(address), `stop ${address}`);
         m.spec.actors = m.spec.actors.filter((a) => a.address !== address);
         m.addresses = m.addresses.filter((a) => a !== address);
-        const entries: [string, number][] = [[address, -1]];
-        this.system.applyDirectory(entries);
-        this.system.broadcastDirectory(entries);
+        this.#announce([[address, -1]]);
         return stopped;
       }
       return this.system.stop(address);
@@ -243,6 +237,12 @@ export class Supervisor {
     return run;
   }
 
+  /** Applies directory entries here and sends them to every other thread. */
+  #announce(entries: [string, number][]): void {
+    this.system.applyDirectory(entries);
+    this.system.broadcastDirectory(entries);
+  }
+
   #running(name: string): Managed {
     const m = this.#workers.get(name);
     if (!m || m.state !== "running") throw new ActorError(RuntimeCodes.UnknownActor, `no running worker named "${name}"`);
@@ -300,17 +300,13 @@ export class Supervisor {
     // watches in its factory gets the events told to it during start-up
     // (they wait in its reserved mailbox) instead of having them refused.
     await this.#call(m, control.reserve(m.spec.actors), "reserve");
-    const entries: [string, number][] = m.spec.actors.map((a) => [a.address, systemId]);
-    this.system.applyDirectory(entries);
-    this.system.broadcastDirectory(entries);
+    this.#announce(m.spec.actors.map((a) => [a.address, systemId]));
     try {
       // Factories run one after another (a pool of kubelets registers its nodes in turn), so the
       // allowance grows with the number of actors: the control timeout plus 100 ms per actor.
       m.addresses = await this.#call(m, control.spawn(m.spec.actors), "spawn", this.#controlTimeoutMs + 100 * m.spec.actors.length);
     } catch (err) {
-      const gone: [string, number][] = m.spec.actors.map((a) => [a.address, m.state === "starting" && m.restarts === 0 ? -1 : RESTARTING]);
-      this.system.applyDirectory(gone);
-      this.system.broadcastDirectory(gone);
+      this.#announce(m.spec.actors.map((a) => [a.address, m.state === "starting" && m.restarts === 0 ? -1 : RESTARTING]));
       throw err;
     }
     m.state = "running";
@@ -327,9 +323,7 @@ export class Supervisor {
     }
     const reason = describeExit(exit);
     this.#emit({ type: "exited", worker: m.spec.name, systemId, threadId: m.handle?.threadId ?? -1, restarts: m.restarts, reason });
-    const restarting: [string, number][] = addresses.map((a) => [a, RESTARTING]);
-    this.system.applyDirectory(restarting);
-    this.system.broadcastDirectory(restarting);
+    this.#announce(addresses.map((a) => [a, RESTARTING]));
     this.system.broadcastDown(systemId);
     if (m.state === "starting" && m.restarts === 0) return; // the first boot failed: start() reports it
 
@@ -338,9 +332,7 @@ export class Supervisor {
     m.crashTimes.push(now);
     if (m.crashTimes.length > m.policy.maxRestarts) {
       m.state = "failed";
-      const gone: [string, number][] = addresses.map((a) => [a, -1]);
-      this.system.applyDirectory(gone);
-      this.system.broadcastDirectory(gone);
+      this.#announce(addresses.map((a) => [a, -1]));
       this.#emit({ type: "gave-up", worker: m.spec.name, systemId, threadId: -1, restarts: m.restarts, reason: `${m.crashTimes.length} crashes within ${m.policy.windowMs} ms; last: ${reason}` });
       return;
     }

@@ -8,7 +8,7 @@
  * the run timed out. A benchmark, not a test: it asserts only the count.
  */
 import { startCluster, waitForNodes } from "./lib/cluster.ts";
-import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
+import { parseCommandLine, type FlagSpec } from "./lib/flags.ts";
 import { progressBar } from "./lib/progress.ts";
 import { table } from "./lib/summary.ts";
 import { ApiClient } from "../actors/api/client.ts";
@@ -31,18 +31,7 @@ const specs: FlagSpec[] = [
   { name: "help", type: "boolean", help: "show this help" },
 ];
 
-let flags: ReturnType<typeof parseFlags>;
-try {
-  flags = parseFlags(process.argv.slice(2), specs);
-} catch (err) {
-  if (!(err instanceof FlagError)) throw err;
-  console.error(`bench-deployments: ${err.message}`);
-  process.exit(2);
-}
-if (flags.help) {
-  console.log(helpText("Usage: npm run bench:deployments -- [flags]", specs));
-  process.exit(0);
-}
+const flags = parseCommandLine({ name: "bench-deployments", usage: "Usage: npm run bench:deployments -- [flags]", specs });
 const deployments = flags.deployments as number;
 const replicas = flags.replicas as number;
 const nodes = flags.nodes as number;

@@ -11,7 +11,7 @@
  */
 import { Agent, request } from "node:https";
 import { availableParallelism, loadavg } from "node:os";
-import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
+import { parseCommandLine, type FlagSpec } from "./lib/flags.ts";
 import { startCluster, type Cluster } from "./lib/cluster.ts";
 import { fmt, percentile } from "./bench/stats.ts";
 
@@ -25,18 +25,7 @@ const specs: FlagSpec[] = [
   { name: "help", type: "boolean", help: "show this help" },
 ];
 
-let flags;
-try {
-  flags = parseFlags(process.argv.slice(2), specs);
-} catch (err) {
-  if (!(err instanceof FlagError)) throw err;
-  console.error(`bench-http: ${err.message}`);
-  process.exit(2);
-}
-if (flags.help) {
-  console.log(helpText("Usage: npm run bench:http -- [flags]", specs));
-  process.exit(0);
-}
+const flags = parseCommandLine({ name: "bench-http", usage: "Usage: npm run bench:http -- [flags]", specs });
 const seconds = flags.quick ? 2 : (flags.duration as number);
 const rate = flags.rate as number;
 const concurrency = flags.concurrency as number;

@@ -3,7 +3,7 @@
  * worker thread of its own, until Ctrl-C. `--once` starts, reports and exits.
  * The same file runs under Deno: `deno run -A scripts/cluster.ts`.
  */
-import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
+import { parseCommandLine, type FlagSpec } from "./lib/flags.ts";
 import { startCluster, waitForNodes, type Cluster } from "./lib/cluster.ts";
 import { PortError } from "./lib/access.ts";
 import { progressBar } from "./lib/progress.ts";
@@ -22,26 +22,9 @@ const specs: FlagSpec[] = [
   { name: "help", type: "boolean", help: "show this help" },
 ];
 
-const proc = (globalThis as { process?: { argv: string[]; exit(code: number): never; stdout: { isTTY?: boolean } } }).process;
-const deno = (globalThis as { Deno?: { args: string[]; exit(code: number): never } }).Deno;
-const argv = deno ? deno.args : proc!.argv.slice(2);
-const exit = (code: number): never => (deno ? deno.exit(code) : proc!.exit(code));
+const exit = platform.exit;
 
-let flags;
-try {
-  flags = parseFlags(argv, specs);
-  checkClusterFlags(flags);
-} catch (err) {
-  if (err instanceof FlagError) {
-    console.error(`actorkube: ${err.message}`);
-    exit(2);
-  }
-  throw err;
-}
-if (flags.help) {
-  console.log(helpText("Usage: npm start -- [flags]   (or: deno run -A scripts/cluster.ts [flags])", specs));
-  exit(0);
-}
+const flags = parseCommandLine({ name: "actorkube", usage: "Usage: npm start -- [flags]   (or: deno run -A scripts/cluster.ts [flags])", specs, check: checkClusterFlags });
 
 // Manifests are read and parsed before anything starts: a bad one costs nothing.
 let manifests: Manifest[] = [];

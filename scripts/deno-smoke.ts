@@ -18,12 +18,7 @@ const checkTimeoutMs = 15_000;
 // The whole run, shutdown included; a stuck worker must not stall CI forever.
 const runTimeoutMs = 120_000;
 
-/** Ends the process with `code` on either runtime. */
-function exit(code: number): never {
-  const g = globalThis as { Deno?: { exit(c: number): never }; process?: { exit(c: number): never } };
-  if (g.Deno) g.Deno.exit(code);
-  return g.process!.exit(code);
-}
+const exit = platform.exit;
 
 let passed = 0;
 let failed = 0;

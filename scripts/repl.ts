@@ -7,7 +7,7 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
+import { FlagError, parseCommandLine, type FlagSpec } from "./lib/flags.ts";
 import { checkClusterFlags, clusterFlags, clusterOptionsFrom } from "./lib/cluster-flags.ts";
 import { startCluster, waitForNodes, type Cluster } from "./lib/cluster.ts";
 import { loadManifests, type Manifest } from "./lib/apply.ts";
@@ -27,25 +27,18 @@ const specs: FlagSpec[] = [
 ];
 
 const say = (m: string) => console.error(`actorkube: ${m}`);
-let flags;
-try {
-  flags = parseFlags(process.argv.slice(2), specs);
-  checkClusterFlags(flags);
-  if (flags.attach) {
-    const given = process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")[0]).filter((n) => n !== "attach" && n !== "data-dir" && n !== "log-level" && specs.some((s) => s.name === n));
-    if (given.length) throw new FlagError(`--attach uses the running cluster as it is: --${given[0]} cannot be given with it`);
-  }
-} catch (err) {
-  if (err instanceof FlagError) {
-    say(err.message);
-    process.exit(2);
-  }
-  throw err;
-}
-if (flags.help) {
-  console.log(helpText("Usage: npm run repl -- [flags]     (piped: echo 'await get(\"nodes\")' | npm run repl)", specs));
-  process.exit(0);
-}
+const flags = parseCommandLine({
+  name: "actorkube",
+  usage: "Usage: npm run repl -- [flags]     (piped: echo 'await get(\"nodes\")' | npm run repl)",
+  specs,
+  check(flags) {
+    checkClusterFlags(flags);
+    if (flags.attach) {
+      const given = process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")[0]).filter((n) => n !== "attach" && n !== "data-dir" && n !== "log-level" && specs.some((s) => s.name === n));
+      if (given.length) throw new FlagError(`--attach uses the running cluster as it is: --${given[0]} cannot be given with it`);
+    }
+  },
+});
 
 let manifests: Manifest[] = [];
 try {

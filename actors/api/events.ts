@@ -12,7 +12,7 @@
  */
 import type { ApiClient } from "./client.ts";
 import type { Clock } from "../../runtime/clock.ts";
-import type { KubeObject } from "./meta.ts";
+import { timestamp, type KubeObject } from "./meta.ts";
 
 /** Normal or Warning, as Kubernetes. */
 export type EventType = "Normal" | "Warning";
@@ -91,7 +91,7 @@ export class EventRecorder {
     const combined = similar.messages.size >= AGGREGATE_MAX_EVENTS;
     const key = combined ? `${similarKey}\u0000${COMBINED}` : `${similarKey}\u0000${message}`;
     if (combined) message = COMBINED + message;
-    const now = new Date(at).toISOString().replace(/\.\d+Z$/, "Z");
+    const now = timestamp(at);
     const seen = this.#seen.get(key);
     try {
       if (seen) {

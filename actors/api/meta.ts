@@ -110,3 +110,8 @@ export function splitKey(key: string): { namespace?: string; name: string } {
   const i = key.indexOf("/");
   return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
+
+/** RFC 3339 with whole seconds, as Kubernetes writes metav1.Time (creationTimestamp, condition times). */
+export function timestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}

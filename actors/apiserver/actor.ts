@@ -112,8 +112,7 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
         const t = api.target(m.resource, m.group, m.namespace);
         const id = `${ctx.self}/w${nextWatch++}`;
         const watcher = m.watcher;
-        const hub = [...api.hubs()].find(([d]) => d === t.def)?.[1];
-        const { started, cancel } = await api.watch(t, m, {
+        const { started, cancel, revision } = await api.watch(t, m, {
           id,
           send: (events: WatchEvent[]) => {
             const ok = ctx.tell(watcher, { type: "api.watch.events", watchId: id, events } satisfies WatchEventsMessage);
@@ -122,7 +121,7 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
           },
           close: (err?: Error) => closeWatch(id, err),
         });
-        const w: ActiveWatch = { cancel, watcher, bookmarks: Boolean(m.allowWatchBookmarks), apiVersion: apiVersionOf(t.def), kind: t.def.kind, hubRevision: () => hub?.revision ?? 0 };
+        const w: ActiveWatch = { cancel, watcher, bookmarks: Boolean(m.allowWatchBookmarks), apiVersion: apiVersionOf(t.def), kind: t.def.kind, hubRevision: revision };
         watches.set(id, w);
         if (m.timeoutSeconds && m.timeoutSeconds > 0) w.timer = ctx.clock.setTimeout(() => closeWatch(id), m.timeoutSeconds * 1000);
         return started;

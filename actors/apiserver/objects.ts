@@ -18,10 +18,7 @@ export function withRV(kv: KeyValue, revision = kv.modRevision): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
 }
 
-/** RFC 3339 with seconds, as Kubernetes writes timestamps. */
-export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
+export { timestamp } from "../api/meta.ts";
 
 const NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 

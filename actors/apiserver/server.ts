@@ -9,7 +9,7 @@ import type { DeleteOptions, DiscoveredResource, ListOptions, PatchType, ReadOpt
 import { alreadyExists, badRequest, conflict, expired, forbidden, invalid, notFound, StatusError, failure, type StatusCause } from "../api/status.ts";
 import { hasCode } from "../../runtime/errors.ts";
 import type { Clock } from "../../runtime/clock.ts";
-import type { Store } from "./store/store.ts";
+import type { KeyValue, Store } from "./store/store.ts";
 import { StoreCodes } from "./store/store.ts";
 import { Registry, registry as builtinRegistry } from "./registry/index.ts";
 import { apiVersionOf, storeKey, storePrefix, type FieldError, type ResourceDef } from "./registry/resource.ts";
@@ -177,7 +177,7 @@ export class ApiServer {
   }
 
   /** Starts a watch; events go to `w.send`. Without a resourceVersion (or "0"), current objects come first as ADDED. */
-  async watch(t: Target, opts: ListOptions & ReadOptions, w: Omit<HubWatcher, "filter" | "fromRevision" | "namespace" | "omitManagedFields">): Promise<{ started: WatchStarted; cancel: () => void }> {
+  async watch(t: Target, opts: ListOptions & ReadOptions, w: Omit<HubWatcher, "filter" | "fromRevision" | "namespace" | "omitManagedFields">): Promise<{ started: WatchStarted; cancel: () => void; revision: () => number }> {
     const filter = compileFilter(t.def, opts.labelSelector, opts.fieldSelector);
     const hub = await this.#hub(t.def);
     const rv = opts.resourceVersion;
@@ -195,12 +195,8 @@ export class ApiServer {
     if (opts.omitManagedFields) watcher.omitManagedFields = true;
     if (initial.length) w.send(initial.map((object) => ({ type: "ADDED", object })));
     hub.add(watcher);
-    return { started: { watchId: w.id, resourceVersion: String(fromRevision) }, cancel: () => hub.remove(watcher) };
-  }
-
-  /** Bookmarks for every watch that asked for them. */
-  hubs(): Iterable<[ResourceDef, WatchHub]> {
-    return this.#hubs.entries();
+    // revision: the newest the watch's hub has seen, for bookmarks.
+    return { started: { watchId: w.id, resourceVersion: String(fromRevision) }, cancel: () => hub.remove(watcher), revision: () => hub.revision };
   }
 
   // ---- writes -------------------------------------------------------------
@@ -249,7 +245,7 @@ export class ApiServer {
     const old = cur.value as KubeObject;
     const rv = obj.metadata.resourceVersion;
     if (rv && rv !== String(cur.modRevision)) {
-      throw conflict(t.def.plural, name, "the object has been modified; please apply your changes to the latest version and try again", t.def.group);
+      throw modified(t.def, name);
     }
     if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
       throw conflict(t.def.plural, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`, t.def.group);
@@ -300,10 +296,8 @@ export class ApiServer {
     if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !this.#awaitsKubelet(t.def, next) && !hasSpecFinalizers(t.def, next)) {
       held?.revert();
       if (dryRun) return withRV(cur);
-      const r = await this.store.txn({ compare: [{ key, target: "modRevision", op: "=", value: cur.modRevision }], success: [{ type: "delete", key }] });
-      if (!r.succeeded) throw conflict(t.def.plural, name, "the object has been modified; please apply your changes to the latest version and try again", t.def.group);
-      this.hooks.get(t.def)?.deleted?.(old);
-      return { ...next, metadata: { ...next.metadata, resourceVersion: String(r.revision) } };
+      const revision = await this.#deleteStored(t.def, key, cur, name);
+      return { ...next, metadata: { ...next.metadata, resourceVersion: String(revision) } };
     }
     if (sameJson(next, old) || dryRun) {
       held?.revert();
@@ -312,7 +306,7 @@ export class ApiServer {
     }
     const compare = [{ key, target: "modRevision" as const, op: "=" as const, value: cur.modRevision }, ...(joined?.compare ?? [])];
     const r = await this.#reserved(held, () => this.store.txn({ compare, success: [{ type: "put", key, value: next }, ...(joined?.success ?? [])] }));
-    if (!r.succeeded) throw joined && (await this.store.get(key))?.modRevision === cur.modRevision ? joined.conflict() : conflict(t.def.plural, name, "the object has been modified; please apply your changes to the latest version and try again", t.def.group);
+    if (!r.succeeded) throw joined && (await this.store.get(key))?.modRevision === cur.modRevision ? joined.conflict() : modified(t.def, name);
     const out = withRV(r.results[0].kv!);
     return subresource === "scale" ? this.#scaleOf(t, out) : out;
   }
@@ -329,7 +323,7 @@ export class ApiServer {
         if (type === "apply") return await this.#apply(t, name, patch, subresource, dryRun, meta);
         return await this.#patchOnce(t, name, type, patch, subresource, dryRun, meta);
       } catch (err) {
-        if (pinned || attempt >= 4 || !hasCode(err, "Conflict") || !String((err as Error).message).includes("the object has been modified")) throw err;
+        if (pinned || attempt >= 4 || !hasCode(err, "Conflict") || !String((err as Error).message).includes(MODIFIED)) throw err;
       }
     }
   }
@@ -361,23 +355,14 @@ export class ApiServer {
     };
   }
 
-  async #patchOnce(t: Target, name: string, type: PatchType, patch: unknown, subresource: "status" | "scale" | undefined, dryRun: boolean, meta: WriteMeta): Promise<KubeObject> {
-    let current: KubeObject;
-    try {
-      current = subresource === "scale" ? this.#scaleOf(t, await this.get(t, name)) : await this.get(t, name);
-    } catch (err) {
-      if (type === "apply" && hasCode(err, "NotFound")) {
-        const obj = structuredClone(patch) as KubeObject;
-        obj.metadata = { ...(obj?.metadata ?? {}), name, ...(t.namespace ? { namespace: t.namespace } : {}) };
-        return this.create(t, obj, dryRun);
-      }
-      throw err;
-    }
+  async #patchOnce(t: Target, name: string, type: Exclude<PatchType, "apply">, patch: unknown, subresource: "status" | "scale" | undefined, dryRun: boolean, meta: WriteMeta): Promise<KubeObject> {
+    const live = await this.get(t, name);
+    const current = subresource === "scale" ? this.#scaleOf(t, live) : live;
     const base = structuredClone(current);
     let next: unknown;
     if (type === "merge") next = mergePatch(base, patch);
     else if (type === "json") next = jsonPatch(base, patch);
-    else if (type === "strategic" || type === "apply") next = strategicMergePatch(base, patch);
+    else if (type === "strategic") next = strategicMergePatch(base, patch);
     else throw new StatusError(failure("UnsupportedMediaType", `the patch type "${String(type)}" is not supported`));
     const obj = next as KubeObject;
     if (!obj || typeof obj !== "object" || !obj.metadata) throw badRequest("the patch removed the object's metadata");
@@ -385,7 +370,6 @@ export class ApiServer {
     const patchRV = (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion;
     obj.metadata.resourceVersion = patchRV ?? current.metadata.resourceVersion;
     if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    if (subresource === "scale") return this.update(t, obj, "scale", dryRun, meta);
     return this.update(t, obj, subresource, dryRun, meta);
   }
 
@@ -409,8 +393,7 @@ export class ApiServer {
     if (policy === "Orphan" && !finalizers.includes("orphan")) finalizers.push("orphan");
     if (policy === "Foreground" && !finalizers.includes("foregroundDeletion")) finalizers.push("foregroundDeletion");
     const grace = this.#gracePeriod(t.def, old, options.gracePeriodSeconds);
-    const extraFinalizers = t.def.kind === "Namespace" ? (((old.spec as { finalizers?: string[] })?.finalizers ?? []).length > 0) : false;
-    if (finalizers.length > 0 || grace > 0 || extraFinalizers) {
+    if (finalizers.length > 0 || grace > 0 || hasSpecFinalizers(t.def, old)) {
       const next = structuredClone(old);
       const now = this.clock.now();
       if (!next.metadata.deletionTimestamp || grace < (next.metadata.deletionGracePeriodSeconds ?? Infinity)) {
@@ -422,14 +405,11 @@ export class ApiServer {
       if (t.def.kind === "Namespace") next.status = { ...(next.status as object), phase: "Terminating" };
       if (dryRun) return next;
       const r = await this.store.txn({ compare: [{ key, target: "modRevision", op: "=", value: cur.modRevision }], success: [{ type: "put", key, value: next }] });
-      if (!r.succeeded) throw conflict(t.def.plural, name, "the object has been modified; please apply your changes to the latest version and try again", t.def.group);
+      if (!r.succeeded) throw modified(t.def, name);
       return withRV(r.results[0].kv!);
     }
     if (dryRun) return withRV(cur);
-    const r = await this.store.txn({ compare: [{ key, target: "modRevision", op: "=", value: cur.modRevision }], success: [{ type: "delete", key }] });
-    if (!r.succeeded) throw conflict(t.def.plural, name, "the object has been modified; please apply your changes to the latest version and try again", t.def.group);
-    this.hooks.get(t.def)?.deleted?.(old);
-    return withRV(cur, r.revision);
+    return withRV(cur, await this.#deleteStored(t.def, key, cur, name));
   }
 
   /** DELETE on a collection: every object the selectors match. */
@@ -467,7 +447,7 @@ export class ApiServer {
       delete next.metadata.resourceVersion;
       const r = await this.store.txn({ compare: [{ key, target: "modRevision", op: "=", value: Number(pod.metadata.resourceVersion) }], success: [{ type: "put", key, value: next }] });
       if (r.succeeded) return withRV(r.results[0].kv!);
-      if (attempt > 3) throw conflict("pods", name, "the object has been modified; please apply your changes to the latest version and try again");
+      if (attempt > 3) throw modified(t.def, name);
     }
   }
 
@@ -517,6 +497,14 @@ export class ApiServer {
     if (r.succeeded) held?.commit();
     else held?.revert();
     return r;
+  }
+
+  // Deletes the object read as `cur` unless it changed since; the kind's hooks learn it is gone. The delete's revision.
+  async #deleteStored(def: ResourceDef, key: string, cur: KeyValue, name: string): Promise<number> {
+    const r = await this.store.txn({ compare: [{ key, target: "modRevision", op: "=", value: cur.modRevision }], success: [{ type: "delete", key }] });
+    if (!r.succeeded) throw modified(def, name);
+    this.hooks.get(def)?.deleted?.(cur.value as KubeObject);
+    return r.revision;
   }
 
   async #hub(def: ResourceDef): Promise<WatchHub> {
@@ -632,6 +620,13 @@ export class ApiServer {
     if (!sameJson(next.spec, old.spec)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     return next;
   }
+}
+
+const MODIFIED = "the object has been modified; please apply your changes to the latest version and try again";
+
+/** 409: the object changed between read and write (patch retries these). */
+function modified(def: ResourceDef, name: string): StatusError {
+  return conflict(def.plural, name, MODIFIED, def.group);
 }
 
 // A namespace stays while its spec.finalizers (the namespace controller's `kubernetes`) remain.

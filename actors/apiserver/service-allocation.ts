@@ -209,28 +209,28 @@ export class ServiceAllocator {
   create(svc: Service, dryRun: boolean): WriteReservation {
     if (svc.spec.type === "ExternalName") return nothing;
     this.#checkFamilies(svc);
-    const r = new Reservation(this);
-    try {
+    return this.#reserve(dryRun, (r) => {
       this.#allocClusterIP(svc, r);
       if (hasNodePortType(svc)) this.#initNodePorts(svc, r);
       if (needsHealthCheck(svc)) this.#allocHealthCheck(svc, r);
-    } catch (err) {
-      r.revert();
-      throw err;
-    }
-    if (!dryRun) return r;
-    r.revert();
-    return nothing;
+    });
   }
 
   /** Allocation for an update: type changes allocate or release; removed ports are freed once the write lands. */
   update(svc: Service, old: Service, dryRun: boolean): WriteReservation {
-    const r = new Reservation(this);
-    try {
+    return this.#reserve(dryRun, (r) => {
       this.#updateClusterIP(svc, old, r);
       if (hasNodePortType(old) && !hasNodePortType(svc)) for (const p of nodePortsOf(old)) r.freePorts.push(p);
       if (hasNodePortType(svc)) this.#updateNodePorts(svc, old, r);
       this.#updateHealthCheck(svc, old, r);
+    });
+  }
+
+  // Runs `work` on a fresh reservation, undone when it throws; a dry run keeps nothing.
+  #reserve(dryRun: boolean, work: (r: Reservation) => void): WriteReservation {
+    const r = new Reservation(this);
+    try {
+      work(r);
     } catch (err) {
       r.revert();
       throw err;

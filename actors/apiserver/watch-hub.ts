@@ -16,6 +16,7 @@ import { expired } from "../api/status.ts";
 interface HubEvent {
   rev: number;
   obj: KubeObject;
+  /** The stored object before this event (no resourceVersion: used for matching only). */
   prev?: KubeObject;
   deleted: boolean;
   /** `obj` without managedFields, made at most once and shared by every watcher that asked for it. */
@@ -59,7 +60,9 @@ export class WatchHub {
   readonly prefix: string;
   #store: Store;
   #watch?: StoreWatch;
+  /** The window is `#window` from `#head` on; dropped events are cut off in chunks, not one by one. */
   #window: HubEvent[] = [];
+  #head = 0;
   #windowSize: number;
   /** Events with revision > windowStart are all in the window. */
   #windowStart = 0;
@@ -101,7 +104,10 @@ export class WatchHub {
     }
     if (w.fromRevision < this.revision) {
       const replay: WatchEvent[] = [];
-      for (const e of this.#window) if (e.rev > w.fromRevision) this.#match(w, e, replay);
+      for (let i = this.#head; i < this.#window.length; i++) {
+        const e = this.#window[i];
+        if (e.rev > w.fromRevision) this.#match(w, e, replay);
+      }
       if (replay.length) w.send(replay);
     }
     const key = this.#indexField && w.filter.fields ? exactFieldValue(w.filter.fields, this.#indexField) : undefined;
@@ -145,8 +151,8 @@ export class WatchHub {
       const deleted = se.type === "delete";
       const e: HubEvent = {
         rev: se.kv.modRevision,
-        obj: withRV(se.kv, se.kv.modRevision),
-        prev: se.prevKv ? withRV(se.prevKv) : undefined,
+        obj: withRV(se.kv),
+        prev: se.prevKv?.value as KubeObject | undefined,
         deleted,
       };
       this.revision = e.rev;
@@ -158,10 +164,14 @@ export class WatchHub {
         this.#match(w, e, out);
       }
     }
-    if (this.#window.length > this.#windowSize) {
-      const drop = this.#window.length - this.#windowSize;
-      this.#windowStart = this.#window[drop - 1].rev;
-      this.#window.splice(0, drop);
+    const over = this.#window.length - this.#head - this.#windowSize;
+    if (over > 0) {
+      this.#head += over;
+      this.#windowStart = this.#window[this.#head - 1].rev;
+      if (this.#head >= Math.min(1024, this.#windowSize)) {
+        this.#window.splice(0, this.#head);
+        this.#head = 0;
+      }
     }
     for (const [w, events] of batches) {
       if (events.length && !w.send(events)) this.remove(w);
@@ -184,16 +194,17 @@ export class WatchHub {
   // Kubernetes' filtered watch: entering the selection is ADDED, leaving it DELETED.
   #match(w: HubWatcher, e: HubEvent, out: WatchEvent[]): void {
     if (w.namespace && e.obj.metadata.namespace !== w.namespace) return;
-    const now = !e.deleted && w.filter.matches(e.obj);
-    const before = e.prev !== undefined && w.filter.matches(e.prev);
     let type: WatchEvent["type"];
     if (e.deleted) {
       if (!w.filter.matches(e.obj)) return;
       type = "DELETED";
-    } else if (now && before) type = "MODIFIED";
-    else if (now) type = "ADDED";
-    else if (before) type = "DELETED";
-    else return;
+    } else {
+      const now = w.filter.matches(e.obj);
+      const before = e.prev !== undefined && w.filter.matches(e.prev);
+      if (now) type = before ? "MODIFIED" : "ADDED";
+      else if (before) type = "DELETED";
+      else return;
+    }
     out.push({ type, object: w.omitManagedFields ? (e.lean ??= withoutManagedFields(e.obj)) : e.obj });
   }
 

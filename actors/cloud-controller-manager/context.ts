@@ -37,8 +37,3 @@ export function cloudDefaults(o: CloudControllerOptions = {}): Required<CloudCon
     maxWaitForUnmountMs: o.maxWaitForUnmountMs ?? 360_000,
   };
 }
-
-/** RFC 3339 with seconds, as condition and event times are written. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
-}

@@ -9,7 +9,8 @@ import { isNotFound, retryOnConflict } from "../api/client.ts";
 import type { Node, NodeCondition } from "../api/types/core-node.ts";
 import type { TimerId } from "../../runtime/clock.ts";
 import { Reconciler, type Controller } from "../controller-manager/controller.ts";
-import { rfc3339, type CloudContext } from "./context.ts";
+import type { CloudContext } from "./context.ts";
+import { timestamp } from "../api/meta.ts";
 
 const KEY = "routes";
 
@@ -71,7 +72,7 @@ export function routeController(cc: CloudContext): Controller {
     const current = networkCondition(cached);
     if (created && current?.status === "False") return;
     if (!created && current?.status === "True" && current.reason === "NoRouteCreated") return;
-    const now = rfc3339(cc.clock.now());
+    const now = timestamp(cc.clock.now());
     const next: NodeCondition = created
       ? { type: "NetworkUnavailable", status: "False", reason: "RouteCreated", message: "RouteController created a route", lastTransitionTime: now, lastHeartbeatTime: now }
       : { type: "NetworkUnavailable", status: "True", reason: "NoRouteCreated", message: "RouteController failed to create a route", lastTransitionTime: now, lastHeartbeatTime: now };

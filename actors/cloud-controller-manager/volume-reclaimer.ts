@@ -10,7 +10,8 @@ import type { PersistentVolume, PersistentVolumeClaim } from "../api/types/core-
 import { PROVISIONED_BY_ANNOTATION } from "../api/types/storage.ts";
 import { hasCode } from "../../runtime/errors.ts";
 import { Reconciler, type Controller } from "../controller-manager/controller.ts";
-import { rfc3339, type CloudContext } from "./context.ts";
+import type { CloudContext } from "./context.ts";
+import { timestamp } from "../api/meta.ts";
 import { CloudCodes } from "./provider.ts";
 
 // How soon a Delete-policy volume whose disk is still attached is looked at again.
@@ -91,7 +92,7 @@ export function volumeReclaimerController(cc: CloudContext): Controller {
     await retryOnConflict(async () => {
       const cur = await cc.client.get<PersistentVolume>("persistentvolumes", pv.metadata.name!);
       if (cur.status?.phase === phase) return;
-      const status: PersistentVolume["status"] = { phase, lastPhaseTransitionTime: rfc3339(cc.clock.now()) };
+      const status: PersistentVolume["status"] = { phase, lastPhaseTransitionTime: timestamp(cc.clock.now()) };
       if (message) status.message = message;
       await cc.client.updateStatus<PersistentVolume>("persistentvolumes", { ...cur, status });
     }).catch((err) => {

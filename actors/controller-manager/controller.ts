@@ -11,7 +11,7 @@ import type { Clock } from "../../runtime/clock.ts";
 import type { ApiClient } from "../api/client.ts";
 import type { EventRecorder } from "../api/events.ts";
 import type { InformerSet } from "../api/informer-set.ts";
-import type { KubeObject } from "../api/meta.ts";
+import { objectKey, splitKey, type KubeObject } from "../api/meta.ts";
 import { WorkQueue, runWorkers, type WorkQueueOptions } from "../api/workqueue.ts";
 
 /** Settings shared by the controllers (each reads the ones it knows). */
@@ -60,14 +60,14 @@ export interface Controller {
 export type ControllerFactory = (cc: ControllerContext) => Controller;
 
 /** The `namespace/name` key of an object (`name` for cluster-scoped ones), as client-go's MetaNamespaceKeyFunc. */
-export function keyOf(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
-}
+export const keyOf: (obj: KubeObject) => string = objectKey;
 
 /** Splits a key made by {@link keyOf}. */
-export function splitKey(key: string): { namespace?: string; name: string } {
-  const i = key.indexOf("/");
-  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+export { splitKey };
+
+/** Whether a create failed because its namespace is terminating (the apiserver refuses new content there). */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return /because it is being terminated/.test((err as { message?: string })?.message ?? "");
 }
 
 /** Options of {@link Reconciler}. */

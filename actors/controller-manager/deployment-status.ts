@@ -7,7 +7,7 @@
  */
 import type { Deployment, DeploymentCondition, DeploymentConditionType, DeploymentStatus, ReplicaSet } from "../api/types/apps.ts";
 import { maxUnavailable, replicasOf, sumActual, sumAvailable, sumReady, sumSpec } from "./deployment-util.ts";
-import { rfc3339 } from "./replicaset-status.ts";
+import { timestamp } from "../apiserver/objects.ts";
 
 /** Progressing / Available condition reasons, as Kubernetes spells them. */
 export const Reasons = {
@@ -25,7 +25,7 @@ export const Reasons = {
 
 /** `NewDeploymentCondition`. */
 export function newCondition(type: DeploymentConditionType, status: DeploymentCondition["status"], reason: string, message: string, now: number): DeploymentCondition {
-  const t = rfc3339(now);
+  const t = timestamp(now);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
 

@@ -14,7 +14,7 @@ import type { EventRecorder } from "../api/events.ts";
 import type { Informer } from "../api/informer.ts";
 import type { Pod } from "../api/types/core-pod.ts";
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Service } from "../api/types/core-service.ts";
-import { Reconciler, splitKey, type Controller, type ControllerContext } from "./controller.ts";
+import { Reconciler, isNamespaceTerminating, splitKey, type Controller, type ControllerContext } from "./controller.ts";
 import {
   HEADLESS_LABEL,
   enqueueOnServiceAndPodChanges,
@@ -215,7 +215,7 @@ export class EndpointsController implements Controller {
       }
     } catch (err) {
       // Creating in a terminating namespace keeps failing; the namespace's deletion takes the service with it.
-      if (!current && /because it is being terminated/.test((err as Error)?.message ?? "")) return;
+      if (!current && isNamespaceTerminating(err)) return;
       const what = current ? ["FailedToUpdateEndpoint", `Failed to update endpoint ${key}: ${(err as Error)?.message ?? err}`] : ["FailedToCreateEndpoint", `Failed to create endpoint for service ${key}: ${(err as Error)?.message ?? err}`];
       void this.#events.record(next, "Warning", what[0], what[1]);
       throw err;

@@ -20,15 +20,14 @@ import type { Pod } from "../api/types/core-pod.ts";
 import type { Service } from "../api/types/core-service.ts";
 import type { EndpointSlice } from "../api/types/discovery.ts";
 import { ActorError } from "../../runtime/errors.ts";
-import { Reconciler, keyOf, splitKey, type Controller, type ControllerContext } from "./controller.ts";
+import { Reconciler, isNamespaceTerminating, keyOf, splitKey, type Controller, type ControllerContext } from "./controller.ts";
 import { enqueueOnServiceAndPodChanges, managesEndpoints, selects, servicesSelecting } from "./endpoints-common.ts";
+import { POD_NODE_INDEX, podNodeIndex } from "./taint-manager.ts";
 import { CONTROLLER_NAME, DEFAULT_MAX_ENDPOINTS_PER_SLICE, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, ZONE_LABEL, planSlices } from "./endpointslice-plan.ts";
 
 const SLICES = "endpointslices.discovery.k8s.io";
 /** Index of managed slices by their service's `namespace/name`. */
 const BY_SERVICE = "endpointslice-service";
-/** Index of pods by node, to follow node zone changes. */
-const BY_NODE = "endpointslice-node";
 
 /** The EndpointSlice controller. */
 export class EndpointSliceController implements Controller {
@@ -51,7 +50,7 @@ export class EndpointSliceController implements Controller {
     const max = cc.options.maxEndpointsPerSlice;
     this.#max = typeof max === "number" && max >= 1 && max <= 1000 ? Math.floor(max) : DEFAULT_MAX_ENDPOINTS_PER_SLICE;
     this.#services = cc.informers.informer<Service>({ resource: "services" });
-    this.#pods = cc.informers.informer<Pod>({ resource: "pods", indexers: { [BY_NODE]: (p) => (p.spec.nodeName ? [p.spec.nodeName] : []) } });
+    this.#pods = cc.informers.informer<Pod>({ resource: "pods", indexers: { [POD_NODE_INDEX]: podNodeIndex } });
     this.#nodes = cc.informers.informer<Node>({ resource: "nodes" });
     this.#slices = cc.informers.informer<EndpointSlice>({
       resource: SLICES,
@@ -66,7 +65,7 @@ export class EndpointSliceController implements Controller {
     this.#nodes.addEventHandler({
       onUpdate: (old, cur) => {
         if (old.metadata.labels?.[ZONE_LABEL] === cur.metadata.labels?.[ZONE_LABEL]) return;
-        for (const pod of this.#pods.byIndex(BY_NODE, cur.metadata.name!)) for (const s of servicesSelecting(this.#services, pod)) this.#reconciler.enqueue(keyOf(s));
+        for (const pod of this.#pods.byIndex(POD_NODE_INDEX, cur.metadata.name!)) for (const s of servicesSelecting(this.#services, pod)) this.#reconciler.enqueue(keyOf(s));
       },
     });
   }
@@ -106,7 +105,7 @@ export class EndpointSliceController implements Controller {
       for (const s of plan.update) this.#wrote(key, await this.#client.update<EndpointSlice>(SLICES, s));
       for (const s of plan.delete) await this.#delete(key, s);
     } catch (err) {
-      if (/because it is being terminated/.test((err as Error)?.message ?? "")) return;
+      if (isNamespaceTerminating(err)) return;
       void this.#events.record(svc as unknown as KubeObject, "Warning", "FailedToUpdateEndpointSlices", `Error updating Endpoint Slices for Service ${key}: ${(err as Error)?.message ?? err}`);
       throw err;
     }

@@ -11,6 +11,7 @@
  *   `terminatedPodGCThreshold` (default 12,500, `--terminated-pod-gc-threshold`).
  * A deleted Node also triggers a pass at once.
  */
+import { timestamp } from "../api/meta.ts";
 import { isConflict, isNotFound } from "../api/client.ts";
 import type { Informer } from "../api/informer.ts";
 import type { Node } from "../api/types/core-node.ts";
@@ -147,7 +148,7 @@ export class PodGC implements Controller {
   /** Kubernetes marks the pod Failed with a DisruptionTarget condition before deleting it. */
   async #markFailed(pod: Pod, message: string): Promise<void> {
     if (terminated(pod)) return;
-    const now = new Date(this.#cc.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+    const now = timestamp(this.#cc.clock.now());
     const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== "DisruptionTarget");
     conditions.push({ type: "DisruptionTarget", status: "True", reason: "DeletionByPodGC", message, lastTransitionTime: now });
     try {

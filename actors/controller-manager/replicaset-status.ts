@@ -10,12 +10,8 @@ import { labelSelectorFromSet } from "../api/label-selector.ts";
 import type { Condition } from "../api/meta.ts";
 import type { ReplicaSet, ReplicaSetStatus } from "../api/types/apps.ts";
 import type { Pod } from "../api/types/core-pod.ts";
+import { timestamp } from "../apiserver/objects.ts";
 import { isPodAvailable, isPodReady } from "./pod-ranking.ts";
-
-/** RFC 3339 at second precision, as Kubernetes serialises metav1.Time. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
 
 /** Kubernetes' `calculateStatus`: counts over the active pods the ReplicaSet controls. */
 export function calculateReplicaSetStatus(rs: ReplicaSet, pods: Pod[], manageError: unknown, now: number): ReplicaSetStatus {
@@ -33,7 +29,7 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, pods: Pod[], manageErr
     const diff = pods.length - (rs.spec.replicas ?? 1);
     const reason = diff < 0 ? "FailedCreate" : diff > 0 ? "FailedDelete" : "";
     const message = (manageError as { message?: string }).message ?? String(manageError);
-    conditions.push({ type: "ReplicaFailure", status: "True", lastTransitionTime: rfc3339(now), reason, message });
+    conditions.push({ type: "ReplicaFailure", status: "True", lastTransitionTime: timestamp(now), reason, message });
   } else if (!manageError && failing) {
     conditions = conditions.filter((c) => c !== failing);
   }

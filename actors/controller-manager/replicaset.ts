@@ -19,7 +19,7 @@ import type { Informer } from "../api/informer.ts";
 import type { ReplicaSet } from "../api/types/apps.ts";
 import type { Pod } from "../api/types/core-pod.ts";
 import type { EventRecorder } from "../api/events.ts";
-import { Reconciler, keyOf, type Controller, type ControllerContext } from "./controller.ts";
+import { Reconciler, isNamespaceTerminating, keyOf, type Controller, type ControllerContext } from "./controller.ts";
 import { CONTROLLER_UID_INDEX, ORPHAN_INDEX, claimObjects, controllerIndexers, controllerRefOf, newControllerRef, recheckDeletion } from "./controller-ref.ts";
 import { Expectations } from "./expectations.ts";
 import { availableAt, isPodActive, isPodReady, podsToDelete } from "./pod-ranking.ts";
@@ -64,11 +64,6 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
   if (t.metadata?.annotations) metadata.annotations = { ...t.metadata.annotations };
   if (t.metadata?.finalizers) metadata.finalizers = [...t.metadata.finalizers];
   return { apiVersion: "v1", kind: "Pod", metadata, spec: structuredClone(t.spec) };
-}
-
-function isNamespaceTerminating(err: unknown): boolean {
-  const msg = (err as { message?: string })?.message ?? "";
-  return /because it is being terminated/.test(msg);
 }
 
 /** The ReplicaSet controller. */

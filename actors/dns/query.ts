@@ -4,8 +4,9 @@
  * candidate until one has answers — as the pod's stub resolver and the
  * cluster DNS would between them.
  */
+import { isIPv4 } from "../../cni/ipv4.ts";
 import type { ClusterIndex } from "./cluster-index.ts";
-import { isIPv4, resolveName, reverseName, type ResolverOptions } from "./resolver.ts";
+import { resolveName, reverseName, type ResolverOptions } from "./resolver.ts";
 import { candidates, clusterSearch, CLUSTER_NDOTS, podResolverConfig, type ResolverConfig } from "./search.ts";
 import { QTYPES, type DnsReply, type QType } from "./types.ts";
 

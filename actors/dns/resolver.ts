@@ -15,6 +15,7 @@
  * headless service with no ready endpoint is NXDOMAIN, as kube-dns and
  * CoreDNS answer (and the Kubernetes DNS spec was amended to say).
  */
+import { isIPv4 } from "../../cni/ipv4.ts";
 import type { Service } from "../api/types/core-service.ts";
 import { clusterIPsOf, isHeadless, type ClusterIndex, type ServiceEndpoint } from "./cluster-index.ts";
 import type { DnsRecord, QType, Rcode } from "./types.ts";
@@ -42,12 +43,6 @@ export interface Resolution {
 
 const NXDOMAIN: Resolution = Object.freeze({ rcode: "NXDOMAIN", answers: [], additional: [] }) as Resolution;
 const nodata = (): Resolution => ({ rcode: "NOERROR", answers: [], additional: [] });
-
-/** True for a dotted-quad IPv4 address. */
-export function isIPv4(s: string): boolean {
-  const parts = s.split(".");
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
-}
 
 /** True for something that parses as an IPv6 address (enough for record typing). */
 export function isIPv6(s: string): boolean {

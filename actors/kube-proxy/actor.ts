@@ -19,6 +19,7 @@ import type { ActorFactory, Validator } from "../../runtime/actor.ts";
 import { need } from "../../runtime/actor.ts";
 import { ActorError } from "../../runtime/errors.ts";
 import type { TimerId } from "../../runtime/clock.ts";
+import { isIPv4 } from "../../cni/ipv4.ts";
 import { ApiClient } from "../api/client.ts";
 import { InformerSet } from "../api/informer-set.ts";
 import type { Informer } from "../api/informer.ts";
@@ -50,12 +51,10 @@ export type KubeProxyMessage =
   | { type: "proxy.stats" }
   | WatchMessage;
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
 const validateRoute: Validator = (m) => {
   if (typeof m.fromNode !== "string" || m.fromNode === "") return "fromNode: expected the name of a node";
-  if (m.fromPodIP !== undefined && (typeof m.fromPodIP !== "string" || !IPV4.test(m.fromPodIP))) return `fromPodIP: expected an IPv4 address, got ${JSON.stringify(m.fromPodIP)}`;
-  if (typeof m.dest !== "string" || !IPV4.test(m.dest)) return `dest: expected an IPv4 address, got ${JSON.stringify(m.dest)}`;
+  if (m.fromPodIP !== undefined && (typeof m.fromPodIP !== "string" || !isIPv4(m.fromPodIP))) return `fromPodIP: expected an IPv4 address, got ${JSON.stringify(m.fromPodIP)}`;
+  if (typeof m.dest !== "string" || !isIPv4(m.dest)) return `dest: expected an IPv4 address, got ${JSON.stringify(m.dest)}`;
   if (typeof m.port !== "number" || !Number.isInteger(m.port) || m.port < 1 || m.port > 65535) return `port: expected an integer in 1..65535, got ${JSON.stringify(m.port)}`;
   if (m.protocol !== undefined && !["TCP", "UDP", "SCTP"].includes(m.protocol as string)) return `protocol: expected TCP, UDP or SCTP, got ${JSON.stringify(m.protocol)}`;
   return undefined;

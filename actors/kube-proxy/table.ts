@@ -31,7 +31,7 @@ import type { Clock } from "../../runtime/clock.ts";
 import type { Protocol } from "../api/types/core-common.ts";
 import type { Node } from "../api/types/core-node.ts";
 import type { Service } from "../api/types/core-service.ts";
-import type { EndpointSlice } from "../api/types/discovery.ts";
+import { SERVICE_NAME_LABEL, type EndpointSlice } from "../api/types/discovery.ts";
 import { buildServicePorts, categorize, type ProxyEndpoint, type ServicePortEntry } from "./service-ports.ts";
 
 /** How a destination is reached. */
@@ -122,7 +122,7 @@ export class RoutingTable {
   /** An EndpointSlice changed (undefined: deleted); `key` is its `namespace/name`. */
   setSlice(key: string, slice: EndpointSlice | undefined): void {
     const before = this.#sliceService.get(key);
-    const svcName = slice?.metadata.labels?.["kubernetes.io/service-name"];
+    const svcName = slice?.metadata.labels?.[SERVICE_NAME_LABEL];
     const after = slice && svcName ? `${slice.metadata.namespace}/${svcName}` : undefined;
     if (before && before !== after) {
       this.#slices.get(before)?.delete(key);
@@ -283,13 +283,16 @@ export class RoutingTable {
   // ---- rebuilding one service ------------------------------------------------
 
   #rebuild(key: string): void {
-    for (const e of this.#entries.get(key) ?? []) this.#unindex(e);
+    const before = this.#entries.get(key);
+    for (const e of before ?? []) this.#unindex(e);
     this.#entries.delete(key);
     const svc = this.#services.get(key);
     const entries = svc ? buildServicePorts(svc, this.#slices.get(key)?.values() ?? []) : [];
     if (entries.length) this.#entries.set(key, entries);
     for (const e of entries) this.#index(e);
-    if (!entries.length) this.#forget(key);
+    // Only a service that had entries can have positions or affinities to drop (a headless
+    // service's slices change with every pod, and need no scan of the affinity table).
+    if (before && !entries.length) this.#forget(key);
     this.counts.serviceRebuilds++;
     this.rebuilds.set(key, (this.rebuilds.get(key) ?? 0) + 1);
   }

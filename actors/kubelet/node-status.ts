@@ -3,6 +3,7 @@
  * (capacity, allocatable, labels, taints, conditions, addresses, node info)
  * and the Lease it renews as its heartbeat.
  */
+import { timestamp } from "../api/meta.ts";
 import type { Node, NodeCondition, Taint } from "../api/types/core-node.ts";
 import type { Lease } from "../api/types/coordination.ts";
 import { formatQuantity, parseQuantity } from "../api/quantity.ts";
@@ -25,10 +26,7 @@ export const KUBELET_VERSION = "v1.32.0-actorkube";
 
 const defaultCapacity = { cpu: "4", memory: "16Gi", pods: "110", "ephemeral-storage": "100Gi" };
 
-/** RFC 3339 with seconds. */
-function ts(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
+const ts = timestamp;
 
 /** RFC 3339 with microseconds, as Lease times are written. */
 export function microTime(ms: number): string {

@@ -2,6 +2,7 @@
  * Pod status as the kubelet reports it, computed from what the runtime says
  * of each container: phase, conditions, container statuses.
  */
+import { timestamp } from "../api/meta.ts";
 import type { Pod } from "../api/types/core-pod.ts";
 import type { ContainerStatus as KubeContainerStatus, ContainerState, PodCondition, PodStatus } from "../api/types/core-pod-status.ts";
 import type { ContainerStatus as CriStatus } from "./cri/types.ts";
@@ -23,10 +24,8 @@ export interface ContainerRecord {
   imageID?: string;
 }
 
-/** RFC 3339 with seconds. */
-export function ts(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
+/** RFC 3339 with seconds (the shared metav1.Time format). */
+export const ts = timestamp;
 
 function stateOf(c: CriStatus | undefined, waiting?: { reason: string; message?: string }): ContainerState {
   if (c?.state === "CONTAINER_RUNNING") return { running: { startedAt: ts(c.startedAt) } };

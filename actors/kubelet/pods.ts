@@ -77,7 +77,7 @@ export interface PodWorkersDeps {
   files: NodeFiles;
   volumes: VolumeManager;
   dns: DNSSettings;
-  /** A fresh lookup of ConfigMaps and Secrets. */
+  /** A fresh lookup of ConfigMaps and Secrets (one per pod sync). */
   lookup(): ObjectLookup;
   /** The node as last seen (labels, taints, allocatable). */
   getNode(): Promise<Node>;
@@ -213,6 +213,8 @@ export class PodWorkers {
     w.startTime ??= clock.now();
     if (w.rejected) return;
     if (!w.admitted && !(await this.#admit(w))) return;
+    // One lookup for the whole sync: volumes and every container's env read each object once.
+    const lookup = this.#d.lookup();
     const containers = pod.spec.containers ?? [];
     // Behaviour scripts are checked first: a bad one is the pod's error, never the kubelet's.
     for (const c of [...(pod.spec.initContainers ?? []), ...containers]) {
@@ -223,7 +225,7 @@ export class PodWorkers {
       }
     }
     if (!w.volumePaths) {
-      const m = await this.#d.volumes.mount(pod, await this.#facts(w));
+      const m = await this.#d.volumes.mount(pod, await this.#facts(w), lookup);
       if (!m.ready) {
         for (const c of [...(pod.spec.initContainers ?? []), ...containers]) this.#record(w, c.name).waiting ??= { reason: "ContainerCreating" };
         this.#later(w, m.retryInMs);
@@ -251,12 +253,12 @@ export class PodWorkers {
       for (const c of pod.spec.initContainers ?? []) {
         const r = this.#record(w, c.name);
         if (r.cri?.state === "CONTAINER_EXITED" && r.cri.exitCode === 0 && !r.waiting) continue;
-        await this.#ensure(w, c, true);
+        await this.#ensure(w, c, true, lookup);
         return; // an init container is starting or running: wait for it to finish
       }
       w.initDone = true;
     }
-    for (const c of containers) await this.#ensure(w, c, false);
+    for (const c of containers) await this.#ensure(w, c, false, lookup);
     await this.#probe(w);
   }
 
@@ -290,7 +292,7 @@ export class PodWorkers {
   }
 
   /** Makes sure one container runs (or ran to completion), restarting it under the pod's policy. */
-  async #ensure(w: PodWork, c: Container, init: boolean): Promise<void> {
+  async #ensure(w: PodWork, c: Container, init: boolean, lookup: ObjectLookup): Promise<void> {
     const { runtime, clock } = this.#d;
     const r = this.#record(w, c.name);
     if (r.id) r.cri = await runtime.ContainerStatus(r.id);
@@ -325,7 +327,7 @@ export class PodWorkers {
     r.imageID = pulled.imageID;
     let envs;
     try {
-      envs = await containerEnv(pod, c, this.#d.lookup(), await this.#facts(w));
+      envs = await containerEnv(pod, c, lookup, await this.#facts(w));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       r.waiting = { reason: "CreateContainerConfigError", message: err.message };

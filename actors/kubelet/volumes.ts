@@ -74,8 +74,8 @@ export class VolumeManager {
     this.#d = deps;
   }
 
-  /** Sets up whatever is due; ready once every volume of the pod is mounted. */
-  async mount(pod: Pod, facts: PodRuntimeFacts): Promise<MountResult> {
+  /** Sets up whatever is due (reading through `lookup`, fresh by default); ready once every volume of the pod is mounted. */
+  async mount(pod: Pod, facts: PodRuntimeFacts, lookup: ObjectLookup = this.#d.lookup()): Promise<MountResult> {
     const uid = pod.metadata.uid!;
     const now = this.#d.clock.now();
     let state = this.#pods.get(uid);
@@ -86,7 +86,6 @@ export class VolumeManager {
     }
     const pending = [...state.volumes.values()].filter((s) => !s.mounted);
     if (pending.length === 0) return { ready: true, paths: paths(state) };
-    const lookup = this.#d.lookup();
     let node: Promise<Node | undefined> | undefined;
     const nodeOnce = () => (node ??= this.#d.getNode().catch(() => undefined));
     for (const s of pending) {

@@ -4,6 +4,7 @@
  * framework, and binds through the `pods/binding` subresource. Unschedulable
  * pods get `PodScheduled=False` and a `FailedScheduling` event.
  */
+import { timestamp } from "../api/meta.ts";
 import type { ActorFactory } from "../../runtime/actor.ts";
 import { ApiClient, isNotFound, retryOnConflict } from "../api/client.ts";
 import { InformerSet } from "../api/informer-set.ts";
@@ -94,15 +95,20 @@ export const schedulerActor: ActorFactory<SchedulerConfig | undefined, Scheduler
     }
   };
 
-  const markUnschedulable = async (pod: Pod, message: string) => {
+  const markUnschedulable = async (pod: Pod, key: string, message: string) => {
     void events.record(pod, "Warning", "FailedScheduling", message);
+    // The first try works on the informer's copy: no request when it already says so, one update otherwise.
+    // A Conflict means that copy was stale; the retries read the pod first.
+    let cached: Pod | undefined = pods.get(key) ?? pod;
     await retryOnConflict(async () => {
-      const cur = await client.get<Pod>("pods", pod.metadata.name!, { namespace: pod.metadata.namespace });
+      const cur = cached ?? (await client.get<Pod>("pods", pod.metadata.name!, { namespace: pod.metadata.namespace }));
+      cached = undefined;
       if (assigned(cur)) return;
       const conditions = (cur.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled");
       const prev = cur.status?.conditions?.find((c) => c.type === "PodScheduled");
       if (prev?.status === "False" && prev.message === message) return;
-      const now = new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+      // The transition time moves only when the condition's status changes.
+      const now = prev?.status === "False" && prev.lastTransitionTime ? prev.lastTransitionTime : timestamp(ctx.clock.now());
       conditions.push({ type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastProbeTime: null, lastTransitionTime: now });
       await client.updateStatus("pods", { ...cur, status: { ...cur.status, conditions } });
     }).catch((err) => {
@@ -125,7 +131,7 @@ export const schedulerActor: ActorFactory<SchedulerConfig | undefined, Scheduler
         stats.unschedulable++;
         info.unschedulablePlugins = new Set(out.error instanceof FitError ? out.error.diagnosis.unschedulablePlugins : []);
         queue.addUnschedulableIfNotPresent(info, cycle);
-        void markUnschedulable(info.pod, out.error.message);
+        void markUnschedulable(info.pod, info.key, out.error.message);
       }
     }
   };

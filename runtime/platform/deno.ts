@@ -6,6 +6,8 @@ interface DenoGlobal {
   removeSignalListener(signal: string, fn: () => void): void;
   memoryUsage(): { rss: number };
   exitCode: number;
+  args: string[];
+  exit(code: number): never;
 }
 const Deno = (globalThis as unknown as { Deno: DenoGlobal }).Deno;
 
@@ -144,4 +146,6 @@ export const denoPlatform: Platform = {
   },
   yieldToEventLoop: (fn) => void setTimeout(fn, 0),
   rssBytes: () => Deno.memoryUsage().rss,
+  args: () => Deno.args,
+  exit: (code) => Deno.exit(code),
 };

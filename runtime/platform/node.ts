@@ -54,4 +54,6 @@ export const nodePlatform: Platform = {
   },
   yieldToEventLoop: (fn) => void setImmediate(fn),
   rssBytes: () => process.memoryUsage.rss(),
+  args: () => process.argv.slice(2),
+  exit: (code) => process.exit(code),
 };

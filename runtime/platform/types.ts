@@ -48,4 +48,8 @@ export interface Platform {
   yieldToEventLoop(fn: () => void): void;
   /** Resident set size of the process, in bytes. */
   rssBytes(): number;
+  /** The command-line arguments after the script's path. */
+  args(): string[];
+  /** Ends the process with `code`. */
+  exit(code: number): never;
 }

@@ -1,5 +1,6 @@
 /** Actors the runtime benchmark drives: a sender and a sink in two workers. */
 import type { ActorFactory } from "../../runtime/actor.ts";
+import { platform } from "../../runtime/platform/index.ts";
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -38,7 +39,7 @@ export const senderActor: ActorFactory<unknown, SenderMsg> = (ctx) => ({
         const slice = () => {
           const stop = Math.min(m.n, i + 20_000);
           for (; i < stop; i++) ctx.tell(m.to, { type: "count", n: i } as never);
-          if (i < m.n) setImmediateish(slice);
+          if (i < m.n) platform.yieldToEventLoop(slice);
           else resolve(start);
         };
         slice();
@@ -66,9 +67,3 @@ export const senderActor: ActorFactory<unknown, SenderMsg> = (ctx) => ({
     },
   },
 });
-
-function setImmediateish(fn: () => void): void {
-  const g = globalThis as { setImmediate?: (f: () => void) => void };
-  if (g.setImmediate) g.setImmediate(fn);
-  else setTimeout(fn, 0);
-}

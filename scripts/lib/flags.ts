@@ -2,6 +2,7 @@
  * Command-line flags: declared once (name, type, default, help), parsed
  * strictly. A bad flag is a `FlagError` naming the flag; callers exit 2.
  */
+import { platform } from "../../runtime/platform/index.ts";
 
 /** One flag's declaration. */
 export interface FlagSpec {
@@ -71,4 +72,38 @@ export function helpText(usage: string, specs: readonly FlagSpec[]): string {
   const w = Math.max(...left.map((l) => l.length)) + 2;
   const lines = specs.map((s, i) => `${left[i].padEnd(w)}${s.help}${s.default !== undefined && s.default !== false ? ` (default ${s.default})` : ""}${s.repeatable ? " (repeatable)" : ""}`);
   return `${usage}\n\nFlags:\n${lines.join("\n")}\n`;
+}
+
+/** How a script reads its command line with {@link parseCommandLine}. */
+export interface CommandLine {
+  /** Prefixes error lines: `bench-http: unknown flag --x`. */
+  name: string;
+  /** The first line of --help. */
+  usage: string;
+  specs: readonly FlagSpec[];
+  /** Checks beyond parsing; throws {@link FlagError}. */
+  check?(flags: FlagValues): void;
+  /** Default: the process's arguments. */
+  argv?: readonly string[];
+}
+
+/**
+ * Parses and checks the command line. A bad flag prints `name: message` on
+ * stderr and exits 2; `--help` prints {@link helpText} and exits 0.
+ */
+export function parseCommandLine(cl: CommandLine): FlagValues {
+  let flags: FlagValues;
+  try {
+    flags = parseFlags(cl.argv ?? platform.args(), cl.specs);
+    cl.check?.(flags);
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    console.error(`${cl.name}: ${err.message}`);
+    return platform.exit(2);
+  }
+  if (flags.help) {
+    console.log(helpText(cl.usage, cl.specs));
+    return platform.exit(0);
+  }
+  return flags;
 }

@@ -156,8 +156,10 @@ async function podReasons(api: Pick<Messenger, "ask">, namespace: string | undef
 
 async function latestEvent(api: Pick<Messenger, "ask">, obj: Obj, reason: string): Promise<string | undefined> {
   try {
-    const list = await clientOf(api).list<Obj & { reason?: string; message?: string; lastTimestamp?: string; involvedObject?: { uid?: string } }>("events", { namespace: obj.metadata.namespace });
-    const mine = list.items.filter((e) => e.involvedObject?.uid === obj.metadata.uid && e.reason === reason);
+    // The apiserver filters: only this object's events with this reason cross, not the namespace's.
+    const fieldSelector = `involvedObject.uid=${obj.metadata.uid},reason=${reason}`;
+    const list = await clientOf(api).list<Obj & { message?: string; lastTimestamp?: string }>("events", { namespace: obj.metadata.namespace, fieldSelector });
+    const mine = list.items;
     mine.sort((x, y) => String(x.lastTimestamp ?? "").localeCompare(String(y.lastTimestamp ?? "")) || Number(x.metadata.resourceVersion) - Number(y.metadata.resourceVersion));
     return mine.at(-1)?.message;
   } catch {

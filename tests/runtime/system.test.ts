@@ -4,15 +4,7 @@ import { ActorSystem } from "../../runtime/system.ts";
 import { SimulatedClock } from "../../runtime/clock.ts";
 import { errorCode } from "../../runtime/errors.ts";
 import type { ActorFactory } from "../../runtime/actor.ts";
-
-async function rejects(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected a rejection");
-}
+import { rejects } from "./helpers.ts";
 
 const gate: ActorFactory<{ open: Promise<void> }> = (_ctx, cfg) => {
   const seen: number[] = [];

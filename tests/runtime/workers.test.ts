@@ -2,18 +2,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Supervisor, type SupervisorEvent } from "../../runtime/supervisor.ts";
 import { errorCode } from "../../runtime/errors.ts";
+import { rejects } from "./helpers.ts";
 
 const fixture = "tests/runtime/fixtures/test-actors.ts";
 const echo = (address: string, config = {}) => ({ address, module: fixture, export: "echoActor", config });
-
-async function rejects(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected a rejection");
-}
 
 function waitFor(sup: Supervisor, pred: (e: SupervisorEvent) => boolean, ms = 10_000): Promise<SupervisorEvent> {
   const seen = sup.events.find(pred);

@@ -55,6 +55,9 @@ test("an unscheduled pod without a condition yet reports the scheduler's FailedS
   const { sys, put } = await setup();
   const a = await put("pods", pod("waiting"));
   await sys.ask("apiserver", { type: "api.create", resource: "events", namespace: "default", object: { metadata: { name: "waiting.1" }, involvedObject: { kind: "Pod", name: "waiting", namespace: "default", uid: a.object.metadata.uid }, reason: "FailedScheduling", message: "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector.", type: "Warning", count: 1 } });
+  // Later events of another pod, and of this pod for another reason, are not its scheduling failure.
+  await sys.ask("apiserver", { type: "api.create", resource: "events", namespace: "default", object: { metadata: { name: "other.1" }, involvedObject: { kind: "Pod", name: "other", namespace: "default", uid: "another-uid" }, reason: "FailedScheduling", message: "0/2 nodes are available: 2 Insufficient memory.", type: "Warning", count: 1 } });
+  await sys.ask("apiserver", { type: "api.create", resource: "events", namespace: "default", object: { metadata: { name: "waiting.2" }, involvedObject: { kind: "Pod", name: "waiting", namespace: "default", uid: a.object.metadata.uid }, reason: "Unrelated", message: "something else", type: "Normal", count: 1 } });
   assert.match((await checkWorkload(sys, a)).reason ?? "", /unschedulable: 0\/2 nodes are available: 2 node\(s\) didn't match/);
   await sys.stopAll();
 });

@@ -55,12 +55,25 @@ function maxLists(a: ResourceList, b: ResourceList): ResourceList {
   return out;
 }
 
-/** Requests or limits of a pod: the containers' sum or the largest init container, plus overhead. */
+/**
+ * Requests or limits of a pod, aggregated as actors/api/pod-resources.ts does
+ * for the scheduler (kept as quantity strings, which quota status prints): the
+ * containers plus the sidecars, or — if larger — the peak while init
+ * containers run, each counted with the sidecars started before it; plus overhead.
+ */
 export function podResourceList(pod: Pod, which: "requests" | "limits"): ResourceList {
   const of = (c: Container): ResourceList => c.resources?.[which] ?? {};
   let total: ResourceList = {};
   for (const c of pod.spec?.containers ?? []) total = addLists(total, of(c));
-  for (const c of pod.spec?.initContainers ?? []) total = c.restartPolicy === "Always" ? addLists(total, of(c)) : maxLists(total, of(c));
+  let sidecars: ResourceList = {};
+  let initPeak: ResourceList = {};
+  for (const c of pod.spec?.initContainers ?? []) {
+    if (c.restartPolicy === "Always") {
+      sidecars = addLists(sidecars, of(c));
+      initPeak = maxLists(initPeak, sidecars);
+    } else initPeak = maxLists(initPeak, addLists(sidecars, of(c)));
+  }
+  total = maxLists(addLists(total, sidecars), initPeak);
   const overhead = pod.spec?.overhead;
   if (overhead) {
     const extra = which === "limits" ? Object.fromEntries(Object.entries(overhead).filter(([k]) => k in total)) : overhead;

@@ -3,13 +3,15 @@
  * and subresource, namespace and name, as kube-apiserver's RequestInfo
  * derives them from a URL.
  */
+import { parseFieldSelector } from "../../api/field-selector.ts";
 import type { KubeObject } from "../../api/meta.ts";
 import type { ApiRequest } from "../../api/protocol.ts";
 import type { ResourceDef } from "../registry/resource.ts";
 import type { Attributes } from "./rbac-rules.ts";
 import type { UserInfo } from "./user.ts";
 
-const VERBS: Partial<Record<ApiRequest["type"], string>> = {
+/** The RBAC verb of each resource message. */
+export const VERBS: Partial<Record<ApiRequest["type"], string>> = {
   "api.get": "get",
   "api.list": "list",
   "api.watch": "watch",
@@ -20,13 +22,17 @@ const VERBS: Partial<Record<ApiRequest["type"], string>> = {
   "api.deletecollection": "deletecollection",
 };
 
-/** The name a list or watch narrows to with `metadata.name=x`, which RBAC's resourceNames can match. */
+/**
+ * The name a list or watch narrows to with `metadata.name=x`, which RBAC's
+ * resourceNames can match; a selector that does not parse narrows nothing.
+ */
 function nameFromFieldSelector(selector: string | undefined): string {
-  for (const term of (selector ?? "").split(",")) {
-    const m = /^\s*metadata\.name\s*==?\s*([^,\s]*)\s*$/.exec(term);
-    if (m) return m[1];
+  if (!selector) return "";
+  try {
+    return parseFieldSelector(selector).exactValue("metadata.name") ?? "";
+  } catch {
+    return "";
   }
-  return "";
 }
 
 /**

@@ -15,7 +15,7 @@ import { failure, StatusError } from "../../api/status.ts";
 import type { RoleRef } from "../../api/types/rbac.ts";
 import { resolveResource, type ApiServer } from "../server.ts";
 import type { ResourceDef } from "../registry/resource.ts";
-import { requestAttributes } from "./attributes.ts";
+import { requestAttributes, VERBS } from "./attributes.ts";
 import { loadTokenFile, TokenAuthenticator, type StaticToken } from "./authenticator.ts";
 import { RbacAuthorizer } from "./authorizer.ts";
 import { ensureBootstrapPolicy } from "./bootstrap.ts";
@@ -37,17 +37,6 @@ export interface AuthConfig {
 
 type ApiHandlers = { [K in ApiRequest["type"]]: Handler<Extract<ApiRequest, { type: K }>> };
 type AuthHandlers = { [K in AuthRequest["type"]]: Handler<Extract<AuthRequest, { type: K }>> };
-
-const VERB_OF: Record<string, string> = {
-  "api.get": "get",
-  "api.list": "list",
-  "api.watch": "watch",
-  "api.create": "create",
-  "api.update": "update",
-  "api.patch": "patch",
-  "api.delete": "delete",
-  "api.deletecollection": "deletecollection",
-};
 
 const RBAC_WRITES = new Set(["roles", "clusterroles", "rolebindings", "clusterrolebindings"]);
 
@@ -97,7 +86,7 @@ export class ApiserverAuth {
   /** The `api.*` handlers with authorization, escalation checks and reviews in front. */
   guard(handlers: ApiHandlers): ApiHandlers {
     const out = { ...handlers } as Record<string, Handler<ApiRequest>>;
-    for (const type of Object.keys(VERB_OF)) {
+    for (const type of Object.keys(VERBS)) {
       const inner = (handlers as Record<string, Handler<ApiRequest>>)[type];
       out[type] = async (m) => {
         const early = await this.#before(m);
@@ -127,8 +116,8 @@ export class ApiserverAuth {
       if (a) this.authorizer.check(a);
     }
     if (!def) return undefined;
-    const verb = VERB_OF[m.type];
-    if (def.verbs && !def.verbs.includes(verb)) throw methodNotAllowed(def);
+    const verb = VERBS[m.type];
+    if (def.verbs && !(verb && def.verbs.includes(verb))) throw methodNotAllowed(def);
     if (def.verbs?.length === 1 && m.type === "api.create") {
       return { answer: answerReview(this, def, m.object, user ?? LOOPBACK_USER, def.namespaced ? m.namespace : undefined) };
     }

@@ -14,7 +14,8 @@ import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, type Discovery
 import { HttpStatusError, methodNotAllowed, pathNotFound, statusForError } from "./errors.ts";
 import { OPENAPI_VERSION, openApiV2, openApiV3, openApiV3Index } from "./openapi.ts";
 import { dropUnknownFields, fieldValidationOf, strictError, unknownFieldWarnings } from "./fields/validate.ts";
-import { impersonated, withAuthenticatedGroup } from "./impersonate.ts";
+import { authenticated } from "../auth/user.ts";
+import { impersonated } from "./impersonate.ts";
 import { serveLogs } from "./logs.ts";
 import { patchTypeOf, planRequest, type Plan, type WatchRequest } from "./requests.ts";
 import type { UserInfo } from "./token-file.ts";
@@ -134,7 +135,7 @@ async function authenticate(deps: HandlerDeps, req: IncomingMessage): Promise<Us
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   const user = match ? await deps.authenticate(match[1]!) : undefined;
   if (!user) throw new HttpStatusError("Unauthorized", "Unauthorized");
-  return impersonated(withAuthenticatedGroup(user), req.headers);
+  return impersonated(authenticated(user), req.headers);
 }
 
 /**
@@ -295,9 +296,10 @@ async function startWatch(
   res.writeHead(200, { "Content-Type": contentType, "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
   const printer = printerFor(route.resource.plural, route.resource.group);
+  const include = includeObject(query);
   const transform = (e: WatchEvent, first: boolean): WatchEvent => {
     if (!table) return e;
-    const t = toTable([e.object], printer, { version: table, includeObject: includeObject(query), now: Date.now(), noHeaders: !first, listMeta: { resourceVersion: e.object.metadata?.resourceVersion } });
+    const t = toTable([e.object], printer, { version: table, includeObject: include, now: Date.now(), noHeaders: !first, listMeta: { resourceVersion: e.object.metadata?.resourceVersion } });
     return { type: e.type, object: t as unknown as KubeObject };
   };
   let timer: ReturnType<typeof setTimeout> | undefined;

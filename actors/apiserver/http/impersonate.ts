@@ -6,15 +6,8 @@
  * authorization check) may impersonate; anyone else gets kube-apiserver's 403.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import { authenticated, MASTERS_GROUP, SERVICE_ACCOUNTS_GROUP, splitServiceAccountUsername, type UserInfo } from "../auth/user.ts";
 import { HttpStatusError } from "./errors.ts";
-import type { UserInfo } from "./token-file.ts";
-
-const AUTHENTICATED = "system:authenticated";
-
-/** Adds `system:authenticated` to an authenticated user's groups. */
-export function withAuthenticatedGroup(user: UserInfo): UserInfo {
-  return user.groups.includes(AUTHENTICATED) ? user : { ...user, groups: [...user.groups, AUTHENTICATED] };
-}
 
 function values(h: string | string[] | undefined): string[] {
   if (h === undefined) return [];
@@ -30,14 +23,14 @@ export function impersonated(user: UserInfo, headers: IncomingHttpHeaders): User
     if (groups.length || uid) throw new HttpStatusError("BadRequest", "requested impersonation of groups or uid without impersonating a user");
     return user;
   }
-  if (!user.groups.includes("system:masters")) {
+  if (!user.groups.includes(MASTERS_GROUP)) {
     const kind = name.startsWith("system:serviceaccount:") ? "serviceaccounts" : "users";
     const shown = kind === "serviceaccounts" ? name.split(":").pop()! : name;
     throw new HttpStatusError("Forbidden", `${kind} "${shown}" is forbidden: User "${user.username}" cannot impersonate resource "${kind}" in API group "" at the cluster scope`, { name: shown, kind });
   }
   const out: UserInfo = { username: name, groups: [...groups] };
   if (uid) out.uid = uid;
-  const sa = /^system:serviceaccount:([^:]+):[^:]+$/.exec(name);
-  if (sa) for (const g of ["system:serviceaccounts", `system:serviceaccounts:${sa[1]}`]) if (!out.groups.includes(g)) out.groups.push(g);
-  return name === "system:anonymous" ? out : withAuthenticatedGroup(out);
+  const sa = splitServiceAccountUsername(name);
+  if (sa) for (const g of [SERVICE_ACCOUNTS_GROUP, `${SERVICE_ACCOUNTS_GROUP}:${sa.namespace}`]) if (!out.groups.includes(g)) out.groups.push(g);
+  return name === "system:anonymous" ? out : authenticated(out);
 }

@@ -3,14 +3,16 @@
  * (deployments, replicasets), derived from the object itself.
  */
 import type { KubeObject } from "../../api/meta.ts";
-import { rec, selectorString } from "./table/format.ts";
+import { formatLabelSelector } from "../../api/label-selector.ts";
+import type { LabelSelector } from "../../api/meta.ts";
+import { rec } from "./table/format.ts";
 
 /** autoscaling/v1 Scale of `obj`. */
 export function toScale(obj: KubeObject): KubeObject {
   const spec = rec(obj.spec);
   const status = rec(obj.status);
   const m = obj.metadata;
-  const selector = selectorString(spec.selector);
+  const selector = formatLabelSelector(spec.selector as LabelSelector | undefined);
   return {
     apiVersion: "autoscaling/v1",
     kind: "Scale",

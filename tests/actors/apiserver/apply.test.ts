@@ -1,28 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ApiServer } from "../../../actors/apiserver/server.ts";
-import { MemoryStore } from "../../../actors/apiserver/store/memory.ts";
-import { SimulatedClock } from "../../../runtime/clock.ts";
 import { FieldSet, pathString } from "../../../actors/apiserver/apply/fieldset.ts";
 import { fieldsOf } from "../../../actors/apiserver/apply/paths.ts";
 import type { KubeObject, ManagedFieldsEntry } from "../../../actors/api/meta.ts";
-import type { Status } from "../../../actors/api/status.ts";
+import { fails, startApi } from "./helpers.ts";
 
 async function setup() {
-  const clock = new SimulatedClock(Date.parse("2026-03-01T10:00:00Z"));
-  const api = new ApiServer({ store: new MemoryStore(), clock });
-  await api.start();
-  await api.create(api.target("namespaces", "", undefined), { metadata: { name: "default" } });
+  const { api, clock } = await startApi();
   return { api, clock, deploys: api.target("deployments", "apps", "default"), cms: api.target("configmaps", "", "default") };
-}
-
-async function fails(p: Promise<unknown>): Promise<{ code: string; details: Status; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { code: string; details: Status; message: string };
-  }
-  throw new Error("expected a failure");
 }
 
 const deployment = (over: { replicas?: number; image?: string; labels?: Record<string, string>; env?: { name: string; value: string }[] } = {}) => ({

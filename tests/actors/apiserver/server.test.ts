@@ -1,26 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ApiServer } from "../../../actors/apiserver/server.ts";
-import { MemoryStore } from "../../../actors/apiserver/store/memory.ts";
-import { SimulatedClock } from "../../../runtime/clock.ts";
 import { errorCode } from "../../../runtime/errors.ts";
 import type { KubeObject, WatchEvent } from "../../../actors/api/meta.ts";
-import type { Status } from "../../../actors/api/status.ts";
-
-async function fails(p: Promise<unknown>): Promise<{ code: string; details: Status; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { code: string; details: Status; message: string };
-  }
-  throw new Error("expected a failure");
-}
+import { fails, startApi } from "./helpers.ts";
 
 async function setup(watchWindow?: number) {
-  const clock = new SimulatedClock(Date.parse("2026-03-01T10:00:00Z"));
-  const api = new ApiServer({ store: new MemoryStore(), clock, watchWindow });
-  await api.start();
-  await api.create(api.target("namespaces", "", undefined), { metadata: { name: "default" } });
+  const { api, clock } = await startApi(watchWindow);
   const pods = api.target("pods", undefined, "default");
   return { api, clock, pods };
 }

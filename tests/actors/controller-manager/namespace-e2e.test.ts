@@ -2,6 +2,7 @@
 // their kubelets' graceful termination), then the namespace itself.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { until as poll } from "./poll.ts";
 import { startCluster, waitForNodes, type Cluster } from "../../../scripts/lib/cluster.ts";
 import { controllerFactories } from "../../../actors/controller-manager/index.ts";
 import { ApiClient } from "../../../actors/api/client.ts";
@@ -14,16 +15,7 @@ const NS = "shop";
 const labels = { app: "web" };
 const podSpec = { containers: [{ name: "web", image: "nginx:1.27" }] };
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await fn().catch((e: unknown) => ((last = e), undefined));
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>) => poll(what, fn, 30_000);
 
 test("deleting a namespace removes everything in it", async () => {
   let cluster: Cluster | undefined;

@@ -3,6 +3,7 @@
 // evicted and — when the ReplicaSet controller runs — come back on the other nodes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { until } from "./poll.ts";
 import { startCluster, waitForNodes, type Cluster } from "../../../scripts/lib/cluster.ts";
 import { controllerFactories } from "../../../actors/controller-manager/index.ts";
 import { ApiClient } from "../../../actors/api/client.ts";
@@ -18,17 +19,6 @@ const tolerations: Toleration[] = [
 ];
 const labels = { app: "web" };
 const spec = { tolerations, terminationGracePeriodSeconds: 1, containers: [{ name: "web", image: "nginx:1.27" }] };
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await fn().catch((e: unknown) => ((last = e), undefined));
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const running = (p: Pod) => !p.metadata.deletionTimestamp && p.status?.phase === "Running" && Boolean(p.spec.nodeName);
 const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === "Ready")?.status;

@@ -2,6 +2,7 @@
 // with simulated containers, each in its own thread. A watch on pods checks every observed state.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { until as poll } from "./poll.ts";
 import { startCluster, waitForNodes, type Cluster } from "../../../scripts/lib/cluster.ts";
 import { ApiClient } from "../../../actors/api/client.ts";
 import type { ActorFactory } from "../../../runtime/actor.ts";
@@ -40,16 +41,7 @@ let cluster: Cluster;
 const log: PodLog = { pods: new Map(), added: [] };
 const api = () => new ApiClient(cluster.supervisor);
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await fn().catch((e: unknown) => ((last = e), undefined));
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms?: number) => poll(what, fn, ms, 50);
 
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 const podsOf = (app: string) => [...log.pods.values()].filter((p) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);

@@ -127,6 +127,12 @@ test("sessionAffinity ClientIP: a client sticks to its endpoint until the timeou
   const now = (table.route(a) as { backend: { ip: string } }).backend.ip;
   table.setSlice("default/web-abcde", slice("web", ["10.244.2.2@n2", "10.244.2.3@n2", "10.244.3.2@n3"].map((e) => (e.startsWith(now) ? `!${e}` : e))));
   assert.is.not((table.route(a) as { backend: { ip: string } }).backend.ip, now);
+  // A deleted service takes its affinities with it: recreated, the client is chosen afresh.
+  assert.is((table.route(a) as { sticky: boolean }).sticky, true);
+  table.setService("default/web", undefined);
+  assert.is(table.route(a).verdict, "NOT_A_SERVICE");
+  table.setService("default/web", sticky);
+  assert.is((table.route(a) as { sticky: boolean }).sticky, false);
   // The default timeout is Kubernetes' 10800 s.
   const def = tableWith([service("web", { sessionAffinity: "ClientIP" })], [slice("web", ["10.244.2.2@n2"])]).table;
   assert.is(def.entries()[0].affinitySeconds, 10800);

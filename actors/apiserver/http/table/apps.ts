@@ -1,6 +1,7 @@
 /** The apps tables: deployments and replicasets, with their wide CONTAINERS/IMAGES/SELECTOR. */
-import type { KubeObject } from "../../../api/meta.ts";
-import { ageColumn, age, arr, col, nameColumn, num, rec, selectorString, str, type Column, type Printer } from "./format.ts";
+import { formatLabelSelector } from "../../../api/label-selector.ts";
+import type { KubeObject, LabelSelector } from "../../../api/meta.ts";
+import { ageColumn, age, arr, col, nameColumn, num, rec, str, type Column, type Printer } from "./format.ts";
 
 const wideColumns: Column[] = [
   col("Containers", "Names of each container in the template.", { wide: true }),
@@ -11,7 +12,7 @@ const wideColumns: Column[] = [
 function wideCells(obj: KubeObject): string[] {
   const spec = rec(obj.spec);
   const containers = arr(rec(rec(spec.template).spec).containers).map(rec);
-  return [containers.map((c) => str(c.name)).join(","), containers.map((c) => str(c.image)).join(","), selectorString(spec.selector)];
+  return [containers.map((c) => str(c.name)).join(","), containers.map((c) => str(c.image)).join(","), formatLabelSelector(spec.selector as LabelSelector | undefined)];
 }
 
 function desired(obj: KubeObject): number {

@@ -88,17 +88,3 @@ export function num(v: unknown): number {
 export function listOrNone(items: string[]): string {
   return items.length ? items.join(",") : "<none>";
 }
-
-/** A label selector's `matchLabels`/`matchExpressions` written as a selector string. */
-export function selectorString(selector: unknown): string {
-  const s = rec(selector);
-  const parts = Object.entries(rec(s.matchLabels)).map(([k, v]) => `${k}=${String(v)}`);
-  for (const e of arr(s.matchExpressions).map(rec)) {
-    const values = arr(e.values).map(String).join(",");
-    if (e.operator === "In") parts.push(`${str(e.key)} in (${values})`);
-    else if (e.operator === "NotIn") parts.push(`${str(e.key)} notin (${values})`);
-    else if (e.operator === "Exists") parts.push(str(e.key));
-    else if (e.operator === "DoesNotExist") parts.push(`!${str(e.key)}`);
-  }
-  return parts.length ? parts.join(",") : "<none>";
-}

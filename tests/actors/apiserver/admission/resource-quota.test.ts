@@ -7,6 +7,8 @@ import { MemoryStore } from "../../../../actors/apiserver/store/memory.ts";
 import { SimulatedClock } from "../../../../runtime/clock.ts";
 import { installAdmission } from "../../../../actors/apiserver/admission/install.ts";
 import { printerFor } from "../../../../actors/apiserver/http/table/index.ts";
+import { podResourceList } from "../../../../actors/apiserver/admission/quota-usage.ts";
+import type { Pod } from "../../../../actors/api/types/index.ts";
 
 const quota = (name: string, hard: Record<string, string>, extra: Record<string, unknown> = {}) => ({ type: "api.create", resource: "resourcequotas", namespace: "default", object: { metadata: { name }, spec: { hard, ...extra } } });
 const pod = (name: string, requests?: Record<string, string>, limits?: Record<string, string>, spec: Record<string, unknown> = {}) => ({
@@ -101,6 +103,15 @@ test("an update that adds usage is charged and refused past the quota; one that 
   assert.ok(await c.ask({ type: "api.update", resource: "services", namespace: "default", object: { ...s, metadata: { ...s.metadata, labels: { x: "y" } } } }), "an update adding no usage passes");
   assert.equal(await used(), { "services.loadbalancers": "1", "services.nodeports": "1" });
   await c.stop();
+});
+
+test("a pod's usage counts sidecars with the init containers started after them, as the scheduler does", () => {
+  const c = (name: string, cpu: string, restartPolicy?: "Always") => ({ name, image: "x", ...(restartPolicy ? { restartPolicy } : {}), resources: { requests: { cpu } } });
+  const pod = { metadata: { name: "p" }, spec: { containers: [c("app", "1")], initContainers: [c("sidecar", "500m", "Always"), c("migrate", "2")] } } as unknown as Pod;
+  // While "migrate" runs, the sidecar already runs beside it: 2 + 0.5. Afterwards app + sidecar = 1.5.
+  assert.equal(podResourceList(pod, "requests"), { cpu: "2500m" });
+  const before = { metadata: { name: "q" }, spec: { containers: [c("app", "1")], initContainers: [c("migrate", "2"), c("sidecar", "500m", "Always")] } } as unknown as Pod;
+  assert.equal(podResourceList(before, "requests"), { cpu: "2" }, "an init container before the sidecar runs alone");
 });
 
 test("at start, usage is recounted from the store", async () => {

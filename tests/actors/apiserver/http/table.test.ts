@@ -78,6 +78,19 @@ test("a single get is a one-row Table; includeObject=Object carries the object",
   assert.is(t.rows[0]!.object.kind, "Pod");
 });
 
+test("the SELECTOR column prints the selector as kubectl does: requirements sorted by key, set values sorted", async () => {
+  c.state.objects.set("apps/replicasets/default/sel", {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name: "sel", namespace: "default", creationTimestamp: created },
+    spec: { selector: { matchLabels: { tier: "front", app: "web" }, matchExpressions: [{ key: "env", operator: "In", values: ["b", "a"] }, { key: "canary", operator: "DoesNotExist" }] }, template: { spec: { containers: [] } } },
+  });
+  const { t } = await table("/apis/apps/v1/namespaces/default/replicasets");
+  const i = t.columnDefinitions.findIndex((c) => c.name === "Selector");
+  assert.ok(i >= 0);
+  assert.is(t.rows.find((r) => r.cells[0] === "sel")!.cells[i], "app=web,!canary,env in (a,b),tier=front");
+});
+
 test("kinds without a printer get NAME AGE", async () => {
   c.state.objects.set("coordination.k8s.io/leases/default/l", { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "l", namespace: "default" }, spec: { holderIdentity: "me" } });
   c.state.objects.set("/persistentvolumeclaims/default/x", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "x", namespace: "default" } });
