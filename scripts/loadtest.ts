@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";
-import { FlagError, helpText, parseFlags, type FlagSpec } from "./lib/flags.ts";
+import { FlagError, parseCommandLine, type FlagSpec } from "./lib/flags.ts";
 import { startCluster, waitForNodes, type Cluster } from "./lib/cluster.ts";
 import { progressBar } from "./lib/progress.ts";
 import { measureRuntime, type RuntimeBenchResult } from "./bench/runtime-bench.ts";
@@ -36,21 +36,14 @@ const specs: FlagSpec[] = [
   { name: "help", type: "boolean", help: "show this help" },
 ];
 
-let flags;
-try {
-  flags = parseFlags(process.argv.slice(2), specs);
-  if (!["debug", "info", "warn", "error"].includes(String(flags["log-level"]))) throw new FlagError(`--log-level must be debug, info, warn or error, got "${flags["log-level"]}"`);
-} catch (err) {
-  if (err instanceof FlagError) {
-    console.error(`loadtest: ${err.message}`);
-    process.exit(2);
-  }
-  throw err;
-}
-if (flags.help) {
-  console.log(helpText("Usage: npm run loadtest -- [flags]", specs));
-  process.exit(0);
-}
+const flags = parseCommandLine({
+  name: "loadtest",
+  usage: "Usage: npm run loadtest -- [flags]",
+  specs,
+  check: (f) => {
+    if (!["debug", "info", "warn", "error"].includes(String(f["log-level"]))) throw new FlagError(`--log-level must be debug, info, warn or error, got "${f["log-level"]}"`);
+  },
+});
 const nodes = flags.nodes as number;
 const pods = flags.pods as number;
 const bare = Boolean(flags.bare);
