@@ -11,7 +11,6 @@
 import type { ActorFactory, Validator } from "../../runtime/actor.ts";
 import { ActorError } from "../../runtime/errors.ts";
 import { ApiClient, isAlreadyExists } from "../api/client.ts";
-import { EventRecorder } from "../api/events.ts";
 import { InformerSet } from "../api/informer-set.ts";
 import type { WatchMessage } from "../api/protocol.ts";
 import type { Node } from "../api/types/core-node.ts";
@@ -19,7 +18,7 @@ import type { Service } from "../api/types/core-service.ts";
 import type { PersistentVolume } from "../api/types/core-storage.ts";
 import { DEFAULT_STORAGE_CLASS_ANNOTATION, type StorageClass } from "../api/types/storage.ts";
 import { selectControllers } from "../controller-manager/actor.ts";
-import type { Controller, ControllerOptions } from "../controller-manager/controller.ts";
+import { controllerContext, type Controller, type ControllerOptions } from "../controller-manager/controller.ts";
 import { attachDetachController } from "./attach-detach-controller.ts";
 import { cloudDefaults, type CloudContext, type CloudControllerOptions } from "./context.ts";
 import { cloudNodeController } from "./node-controller.ts";
@@ -101,25 +100,12 @@ export const cloudControllerManagerActor: ActorFactory<CloudControllerManagerCon
   const informers = new InformerSet(ctx, volumeClient);
   const cloud = new SimulatedCloud(cfg.cloud);
   const settings = cloudDefaults(cfg);
-  const contextFor = (client: ApiClient): CloudContext => {
-    const recorders = new Map<string, EventRecorder>();
-    return {
-      actor: ctx,
-      client,
-      informers,
-      clock: ctx.clock,
-      options: { ...cfg },
-      provider: cloud,
-      clusterName: settings.clusterName,
-      cloud: settings,
-      recorder: (component) => {
-        let r = recorders.get(component);
-        if (!r) recorders.set(component, (r = new EventRecorder(client, ctx.clock, component)));
-        return r;
-      },
-      log: (level, message, fields) => ctx.log(level, message, fields),
-    };
-  };
+  const contextFor = (client: ApiClient): CloudContext => ({
+    ...controllerContext(ctx, client, informers, { ...cfg }),
+    provider: cloud,
+    clusterName: settings.clusterName,
+    cloud: settings,
+  });
   const contexts = { cloud: contextFor(cloudClient), volume: contextFor(volumeClient) };
   const nodes = informers.informer<Node>({ resource: "nodes" });
   const services = informers.informer<Service>({ resource: "services" });

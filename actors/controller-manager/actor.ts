@@ -6,10 +6,9 @@
  */
 import type { ActorFactory } from "../../runtime/actor.ts";
 import { ApiClient } from "../api/client.ts";
-import { EventRecorder } from "../api/events.ts";
 import { InformerSet } from "../api/informer-set.ts";
 import type { WatchMessage } from "../api/protocol.ts";
-import type { Controller, ControllerContext, ControllerOptions } from "./controller.ts";
+import { controllerContext, type Controller, type ControllerOptions } from "./controller.ts";
 import { controllerFactories } from "./index.ts";
 
 /** Configuration of the controller-manager actor. */
@@ -42,20 +41,7 @@ export const controllerManagerActor: ActorFactory<ControllerManagerConfig | unde
   const options: ControllerOptions = { ...config };
   const client = new ApiClient(ctx, { apiserver: config?.apiserver, user: "system:kube-controller-manager" });
   const informers = new InformerSet(ctx, client);
-  const recorders = new Map<string, EventRecorder>();
-  const cc: ControllerContext = {
-    actor: ctx,
-    client,
-    informers,
-    clock: ctx.clock,
-    options,
-    recorder: (component) => {
-      let r = recorders.get(component);
-      if (!r) recorders.set(component, (r = new EventRecorder(client, ctx.clock, component)));
-      return r;
-    },
-    log: (level, message, fields) => ctx.log(level, message, fields),
-  };
+  const cc = controllerContext(ctx, client, informers, options);
   const names = selectControllers(config?.controllers, Object.keys(controllerFactories));
   const controllers: Controller[] = names.map((n) => controllerFactories[n](cc));
   informers.start();

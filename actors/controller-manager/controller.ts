@@ -9,7 +9,7 @@
 import type { ActorContext, LogLevel } from "../../runtime/actor.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { ApiClient } from "../api/client.ts";
-import type { EventRecorder } from "../api/events.ts";
+import { EventRecorder } from "../api/events.ts";
 import type { InformerSet } from "../api/informer-set.ts";
 import { objectKey, splitKey, type KubeObject } from "../api/meta.ts";
 import { WorkQueue, runWorkers, type WorkQueueOptions } from "../api/workqueue.ts";
@@ -43,6 +43,24 @@ export interface ControllerContext {
   /** An event recorder reporting as `component` (e.g. `replicaset-controller`). */
   recorder(component: string): EventRecorder;
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The context controllers get: `client` acts for them, events are recorded per component. */
+export function controllerContext(actor: ActorContext, client: ApiClient, informers: InformerSet, options: ControllerOptions): ControllerContext {
+  const recorders = new Map<string, EventRecorder>();
+  return {
+    actor,
+    client,
+    informers,
+    clock: actor.clock,
+    options,
+    recorder: (component) => {
+      let r = recorders.get(component);
+      if (!r) recorders.set(component, (r = new EventRecorder(client, actor.clock, component)));
+      return r;
+    },
+    log: (level, message, fields) => actor.log(level, message, fields),
+  };
 }
 
 /** A running controller. */
