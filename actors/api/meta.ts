@@ -113,5 +113,13 @@ export function splitKey(key: string): { namespace?: string; name: string } {
 
 /** RFC 3339 with whole seconds, as Kubernetes writes metav1.Time (creationTimestamp, condition times). */
 export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const second = Math.floor(ms / 1000);
+  // Many writes share a second: format it once.
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().replace(".000Z", "Z");
+  }
+  return lastStamp;
 }
+let lastSecond = NaN;
+let lastStamp = "";

@@ -57,6 +57,18 @@ export class FieldSet {
     return out;
   }
 
+  /** Adds every member of `other` to this set (in place). */
+  add(other: FieldSet): void {
+    mergeMembers(this, other);
+  }
+
+  /** The node at `elements` below this one, made if missing. */
+  at(elements: readonly string[]): FieldSet {
+    let node: FieldSet = this;
+    for (const e of elements) node = node.child(e);
+    return node;
+  }
+
   /** This ∪ other (a new set); branches of other without members are not copied. */
   union(other: FieldSet): FieldSet {
     const out = this.clone();

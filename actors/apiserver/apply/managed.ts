@@ -5,7 +5,7 @@
  */
 import type { KubeObject, ManagedFieldsEntry } from "../../api/meta.ts";
 import { FieldSet } from "./fieldset.ts";
-import { fieldsOf, stepInto, type PathCursor, type Scope } from "./paths.ts";
+import { diffFields, type Scope } from "./paths.ts";
 
 /** A managedFields entry with its field set decoded. */
 export interface Owner {
@@ -83,24 +83,6 @@ export function describeOwner(o: Owner): string {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Leaf paths of `set` whose value differs between `a` and `b` (both objects walked once, side by side). */
-function modifiedLeaves(set: FieldSet, a: unknown, b: unknown): FieldSet {
-  const out = new FieldSet();
-  const path: string[] = [];
-  const visit = (node: FieldSet, ca: PathCursor, cb: PathCursor) => {
-    // The same value (by reference) holds no change anywhere below.
-    if (ca.value === cb.value) return;
-    if (node.member && node.children.size === 0 && !same(ca.value, cb.value)) out.insert(path);
-    for (const [e, c] of node.children) {
-      path.push(e);
-      visit(c, stepInto(ca, e), stepInto(cb, e));
-      path.pop();
-    }
-  };
-  visit(set, { value: a, parent: "", field: "" }, { value: b, parent: "", field: "" });
-  return out;
-}
-
 /**
  * The managedFields after an Update by `w` turned `old` into `next` (no
  * `old` for a create). A client that sends changed managedFields has them
@@ -108,17 +90,17 @@ function modifiedLeaves(set: FieldSet, a: unknown, b: unknown): FieldSet {
  * this write changed then go to its manager and leave every other one.
  */
 export function trackUpdate(old: KubeObject | undefined, next: KubeObject, w: Writer): ManagedFieldsEntry[] | undefined {
-  const mine = { manager: w.manager, operation: "Update" as const, apiVersion: w.apiVersion, subresource: w.subresource };
   const incoming = next.metadata.managedFields;
   const given = incoming !== undefined && (!old || !same(incoming, old.metadata.managedFields)) ? decodeOwners(incoming) : undefined;
-  const owners = given ?? decodeOwners(old?.metadata.managedFields) ?? [];
-  const before = old ? fieldsOf(old, w.scope) : new FieldSet();
-  const after = fieldsOf(next, w.scope);
-  const added = after.difference(before);
-  const removed = before.difference(after);
-  const changed = added.union(modifiedLeaves(after.intersection(before), old, next));
+  const { changed, removed } = diffFields((old ?? {}) as Record<string, unknown>, next as unknown as Record<string, unknown>, w.scope);
   if (changed.empty() && removed.empty()) return given ? encodeOwners(given) : old?.metadata.managedFields;
   const taken = changed.union(removed);
+  if (!given) {
+    const kept = updateEntries(old?.metadata.managedFields ?? [], taken, changed, removed, w);
+    if (kept) return kept;
+  }
+  const mine = { manager: w.manager, operation: "Update" as const, apiVersion: w.apiVersion, subresource: w.subresource };
+  const owners = given ?? decodeOwners(old?.metadata.managedFields) ?? [];
   for (const o of owners) if (!sameOwner(o, mine)) o.set = o.set.difference(taken);
   let self = owners.find((o) => sameOwner(o, mine));
   if (!self) owners.push((self = { ...mine, set: new FieldSet() }));
@@ -126,6 +108,60 @@ export function trackUpdate(old: KubeObject | undefined, next: KubeObject, w: Wr
   self.time = w.time;
   if (!w.subresource) delete self.subresource;
   return encodeOwners(owners);
+}
+
+/**
+ * trackUpdate on stored entries, decoding only what the write touches: an
+ * entry that owns none of the `taken` fields is kept as it is (most writes
+ * leave every other manager alone). Undefined when an entry is malformed.
+ */
+function updateEntries(entries: ManagedFieldsEntry[], taken: FieldSet, changed: FieldSet, removed: FieldSet, w: Writer): ManagedFieldsEntry[] | undefined {
+  const out: ManagedFieldsEntry[] = [];
+  let selfAt = -1;
+  let selfSet = new FieldSet();
+  for (const e of entries) {
+    if (typeof e !== "object" || e === null || typeof e.fieldsV1 !== "object" || e.fieldsV1 === null) return undefined;
+    if (e.manager === w.manager && e.operation === "Update" && (e.subresource ?? "") === (w.subresource ?? "") && e.apiVersion === w.apiVersion) {
+      selfAt = out.length;
+      try {
+        selfSet = FieldSet.fromJSON(e.fieldsV1);
+      } catch {
+        return undefined;
+      }
+      continue;
+    }
+    if (!owns(e.fieldsV1, taken)) {
+      out.push(e);
+      continue;
+    }
+    let set: FieldSet;
+    try {
+      set = FieldSet.fromJSON(e.fieldsV1).difference(taken);
+    } catch {
+      return undefined;
+    }
+    if (!set.empty()) out.push({ ...e, fieldsV1: set.toJSON() });
+  }
+  selfSet.add(changed);
+  selfSet = selfSet.difference(removed);
+  if (!selfSet.empty()) {
+    const self: ManagedFieldsEntry = { manager: w.manager, operation: "Update", apiVersion: w.apiVersion, time: w.time, fieldsType: "FieldsV1", fieldsV1: selfSet.toJSON() };
+    if (w.subresource) self.subresource = w.subresource;
+    if (selfAt < 0) out.push(self);
+    else out.splice(selfAt, 0, self);
+  }
+  return out.length ? out : undefined;
+}
+
+/** True when the `fieldsV1` tree `json` has a member that `set` has. */
+function owns(json: Record<string, unknown>, set: FieldSet): boolean {
+  for (const [e, c] of set.children) {
+    const j = json[e];
+    if (typeof j !== "object" || j === null) continue;
+    if (c.member && (Object.hasOwn(j, ".") || Object.keys(j).length === 0)) return true;
+    if (c.children.size > 0 && owns(j as Record<string, unknown>, c)) return true;
+  }
+  return false;
 }
 
 /**

@@ -131,6 +131,149 @@ function addValue(node: FieldSet, parent: string, field: string, v: unknown): vo
   child.member = true;
 }
 
+/** Deep equality of JSON values; the order of an object's keys does not matter. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Obj;
+  const bo = b as Obj;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!sameValue(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) n--;
+  return n === 0;
+}
+
+/** What a write changed, as field sets: fields it set or modified, and fields it removed. */
+export interface FieldChanges {
+  changed: FieldSet;
+  removed: FieldSet;
+}
+
+/**
+ * The fields that differ between `a` and `b` in `scope`: what is
+ * `fieldsOf(b) − fieldsOf(a)` plus the leaves of both whose values differ
+ * (`changed`), and `fieldsOf(a) − fieldsOf(b)` (`removed`). Both objects are
+ * walked side by side and equal branches are skipped, so a write that
+ * touches a few fields costs about those fields, not the whole object.
+ */
+export function diffFields(a: Obj, b: Obj, scope: Scope = {}): FieldChanges {
+  const out: FieldChanges = { changed: new FieldSet(), removed: new FieldSet() };
+  const path: string[] = [];
+  for (const k of unionKeys(a, b)) {
+    if (k === "apiVersion" || k === "kind") continue;
+    if (scope.status ? k !== "status" : scope.hasStatus && k === "status") continue;
+    const va = a[k];
+    const vb = b[k];
+    if (k === "metadata" && (isObj(va) || isObj(vb))) {
+      if (isObj(va) && isObj(vb)) {
+        path.push(fieldElement("metadata"));
+        for (const mk of unionKeys(va, vb)) if (!STRIPPED_META.has(mk)) diffValue(out, path, "metadata", mk, va[mk], vb[mk]);
+        path.pop();
+      } else {
+        // metadata that is not an object on one side: as fieldsOf reads each side.
+        if (va !== undefined) out.removed.add(fieldsOf({ metadata: va }));
+        if (vb !== undefined) out.changed.add(fieldsOf({ metadata: vb }));
+      }
+      continue;
+    }
+    diffValue(out, path, "", k, va, vb);
+  }
+  return out;
+}
+
+function unionKeys(a: Obj, b: Obj): string[] {
+  const keys = Object.keys(a);
+  for (const k of Object.keys(b)) if (!(k in a)) keys.push(k);
+  return keys;
+}
+
+/** How fieldsOf lays out a value: its children by path element (undefined for a leaf). */
+function layout(parent: string, field: string, v: unknown): Map<string, { parent: string; field: string; value: unknown; member: boolean }> | "set" | undefined {
+  if (isObj(v)) {
+    if (Object.keys(v).length === 0 || atomicMap(field, v)) return undefined;
+    const out = new Map<string, { parent: string; field: string; value: unknown; member: boolean }>();
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out.set(fieldElement(k), { parent: field, field: k, value: x, member: false });
+    return out;
+  }
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const kind = listKind(parent, field);
+  if (kind === "set") return "set";
+  const elements = kind ? keysOf(v, kind) : undefined;
+  if (!elements) return undefined;
+  const out = new Map<string, { parent: string; field: string; value: unknown; member: boolean }>();
+  // Inside an item, fields are looked up under the list's own name, as addValue does.
+  v.forEach((item, i) => out.set(elements[i]!, { parent, field, value: item, member: true }));
+  return out;
+}
+
+/** The field set of one field's value, rooted at the field's own node. */
+function subtree(parent: string, field: string, v: unknown): FieldSet {
+  const root = new FieldSet();
+  addValue(root, parent, field, v);
+  return root.children.get(fieldElement(field))!;
+}
+
+function diffValue(out: FieldChanges, path: string[], parent: string, field: string, va: unknown, vb: unknown): void {
+  if (va === undefined && vb === undefined) return;
+  const e = fieldElement(field);
+  if (va === undefined) return void out.changed.at(path).child(e).add(subtree(parent, field, vb));
+  if (vb === undefined) return void out.removed.at(path).child(e).add(subtree(parent, field, va));
+  if (sameValue(va, vb)) return;
+  const la = layout(parent, field, va);
+  const lb = layout(parent, field, vb);
+  path.push(e);
+  if (la === undefined && lb === undefined) out.changed.insert(path);
+  else if (la === "set" && lb === "set") {
+    const ea = new Set((va as unknown[]).map(valueElement));
+    const eb = new Set((vb as unknown[]).map(valueElement));
+    for (const x of eb) if (!ea.has(x)) out.changed.insert([...path, x]);
+    for (const x of ea) if (!eb.has(x)) out.removed.insert([...path, x]);
+  } else if (la instanceof Map && lb instanceof Map && (la.values().next().value?.member ?? false) === (lb.values().next().value?.member ?? false)) {
+    // Both maps, or both associative lists: child by child.
+    for (const [k, ca] of la) {
+      const cb = lb.get(k);
+      if (ca.member) diffItem(out, path, k, ca.field, ca.value, cb?.value);
+      else diffValue(out, path, ca.parent, ca.field, ca.value, cb?.value);
+    }
+    for (const [k, cb] of lb) {
+      if (la.has(k)) continue;
+      if (cb.member) diffItem(out, path, k, cb.field, undefined, cb.value);
+      else diffValue(out, path, cb.parent, cb.field, undefined, cb.value);
+    }
+  } else {
+    // The value changed shape (a map became a scalar, a list lost its keys): no node is a member on both sides.
+    out.removed.at(path.slice(0, -1)).child(e).add(subtree(parent, field, va));
+    out.changed.at(path.slice(0, -1)).child(e).add(subtree(parent, field, vb));
+  }
+  path.pop();
+}
+
+/** One item of an associative list (`list` is the list's field name), present on either side or both. */
+function diffItem(out: FieldChanges, path: string[], element: string, list: string, a: unknown, b: unknown): void {
+  path.push(element);
+  if (a === undefined || b === undefined) {
+    const node = new FieldSet();
+    node.member = true;
+    for (const [k, x] of Object.entries((a ?? b) as Obj)) if (x !== undefined) addValue(node, list, k, x);
+    (a === undefined ? out.changed : out.removed).at(path.slice(0, -1)).child(element).add(node);
+  } else if (!sameValue(a, b)) {
+    const ao = a as Obj;
+    const bo = b as Obj;
+    for (const k of unionKeys(ao, bo)) diffValue(out, path, list, k, ao[k], bo[k]);
+  }
+  path.pop();
+}
+
 /** Finds the item of `list` at path element `e` (`k:…`, `v:…`, `i:…`); -1 when absent. */
 function indexOf(list: unknown[], e: string, keys: string[] | "set" | undefined): number {
   if (e.startsWith("i:")) {
