@@ -21,8 +21,8 @@ export interface ApiClientOptions {
   /** The identity's groups (`system:nodes` for kubelets); every user is also in `system:authenticated`. */
   groups?: string[];
   /**
-   * Ask for objects without `metadata.managedFields` on get, list and watch
-   * (default true: components never read field ownership, and leaving it
+   * Ask for objects without `metadata.managedFields` on get, list, watch
+   * and in the answers to writes (default true: components never read field ownership, and leaving it
    * out halves what a pod costs to send). False reads objects whole;
    * a single call may also say so through its own `omitManagedFields`.
    */
@@ -96,31 +96,31 @@ export class ApiClient {
   /** Creates `obj`; rejects `AlreadyExists` when the name is taken. */
   create<T extends KubeObject = KubeObject>(resource: string, obj: T, opts: ClientWriteOptions = {}): Promise<T> {
     const { namespace, ...write } = opts;
-    return this.#send<T>({ type: "api.create", object: obj, ...resourceRef(resource, namespace ?? obj.metadata.namespace), ...this.#who(write) });
+    return this.#send<T>({ type: "api.create", object: obj, ...resourceRef(resource, namespace ?? obj.metadata.namespace), ...this.#read({}), ...this.#who(write) });
   }
 
   /** Replaces `obj`; rejects `Conflict` when its resourceVersion is stale. */
   update<T extends KubeObject = KubeObject>(resource: string, obj: T, opts: ClientWriteOptions = {}): Promise<T> {
     const { namespace, ...write } = opts;
-    return this.#send<T>({ type: "api.update", object: obj, ...resourceRef(resource, namespace ?? obj.metadata.namespace), ...this.#who(write) });
+    return this.#send<T>({ type: "api.update", object: obj, ...resourceRef(resource, namespace ?? obj.metadata.namespace), ...this.#read({}), ...this.#who(write) });
   }
 
   /** Replaces the status subresource of `obj` (its spec is ignored by the apiserver). */
   updateStatus<T extends KubeObject = KubeObject>(resource: string, obj: T, opts: ClientWriteOptions = {}): Promise<T> {
     const { namespace, ...write } = opts;
     const ref = resourceRef(resource, namespace ?? obj.metadata.namespace);
-    return this.#send<T>({ type: "api.update", object: obj, subresource: "status", ...ref, ...this.#who(write) });
+    return this.#send<T>({ type: "api.update", object: obj, subresource: "status", ...ref, ...this.#read({}), ...this.#who(write) });
   }
 
   /** Replaces a namespace's `spec.finalizers` through its `finalize` subresource (the namespace controller's last step). */
   finalize<T extends KubeObject = KubeObject>(namespace: T, opts: WriteOptions = {}): Promise<T> {
-    return this.#send<T>({ type: "api.update", object: namespace, subresource: "finalize", resource: "namespaces", ...this.#who(opts) });
+    return this.#send<T>({ type: "api.update", object: namespace, subresource: "finalize", resource: "namespaces", ...this.#read({}), ...this.#who(opts) });
   }
 
   /** Patches one object (merge, JSON, strategic or apply). */
   patch<T extends KubeObject = KubeObject>(resource: string, name: string, patchType: PatchType, patch: unknown, opts: ClientPatchOptions = {}): Promise<T> {
     const { namespace, ...write } = opts;
-    return this.#send<T>({ type: "api.patch", name, patchType, patch, ...resourceRef(resource, namespace), ...this.#who(write) });
+    return this.#send<T>({ type: "api.patch", name, patchType, patch, ...resourceRef(resource, namespace), ...this.#read({}), ...this.#who(write) });
   }
 
   /**
@@ -129,7 +129,7 @@ export class ApiClient {
    */
   delete<T extends KubeObject = KubeObject>(resource: string, name: string, opts: ClientDeleteOptions = {}): Promise<T | Status> {
     const { namespace, ...options } = opts;
-    const msg: ApiRequest = { type: "api.delete", name, ...resourceRef(resource, namespace), ...this.#who({}) };
+    const msg: ApiRequest = { type: "api.delete", name, ...resourceRef(resource, namespace), ...this.#read({}), ...this.#who({}) };
     if (Object.keys(options).length > 0) msg.options = options;
     return this.#send<T | Status>(msg);
   }

@@ -54,11 +54,11 @@ export interface ListOptions {
   resourceVersion?: string;
 }
 
-/** Options of get, list and watch. */
+/** Options of get, list and watch; writes take them for the object they answer with. */
 export interface ReadOptions {
   /**
    * Leave `metadata.managedFields` out of the objects returned (list items,
-   * watch events included). The cluster's own components set it (see
+   * watch events and the answers to writes included). The cluster's own components set it (see
    * `client.ts`): they never read field ownership, and it is about half of
    * a pod. An update that carries no managedFields keeps the stored ones.
    */
@@ -69,10 +69,10 @@ export interface ReadOptions {
 export type ApiRequest =
   | ({ type: "api.get"; name: string; subresource?: string } & ResourceRef & ReadOptions & RequestIdentity)
   | ({ type: "api.list" } & ResourceRef & ListOptions & ReadOptions & RequestIdentity)
-  | ({ type: "api.create"; object: KubeObject; subresource?: "binding" | "eviction"; name?: string } & ResourceRef & WriteOptions)
-  | ({ type: "api.update"; object: KubeObject; subresource?: "status" | "scale" | "finalize" } & ResourceRef & WriteOptions)
-  | ({ type: "api.patch"; name: string; patchType: PatchType; patch: unknown; subresource?: "status" | "scale"; force?: boolean } & ResourceRef & WriteOptions)
-  | ({ type: "api.delete"; name: string; options?: DeleteOptions } & ResourceRef & RequestIdentity)
+  | ({ type: "api.create"; object: KubeObject; subresource?: "binding" | "eviction"; name?: string } & ResourceRef & WriteOptions & ReadOptions)
+  | ({ type: "api.update"; object: KubeObject; subresource?: "status" | "scale" | "finalize" } & ResourceRef & WriteOptions & ReadOptions)
+  | ({ type: "api.patch"; name: string; patchType: PatchType; patch: unknown; subresource?: "status" | "scale"; force?: boolean } & ResourceRef & WriteOptions & ReadOptions)
+  | ({ type: "api.delete"; name: string; options?: DeleteOptions } & ResourceRef & RequestIdentity & ReadOptions)
   | ({ type: "api.deletecollection"; options?: DeleteOptions } & ResourceRef & ListOptions & RequestIdentity)
   | ({ type: "api.watch"; watcher: string; allowWatchBookmarks?: boolean; timeoutSeconds?: number } & ResourceRef & ListOptions & ReadOptions & RequestIdentity)
   | { type: "api.unwatch"; watchId: string }

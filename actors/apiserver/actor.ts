@@ -13,6 +13,7 @@ import { MemoryStore } from "./store/memory.ts";
 import { WalStore } from "./store/wal.ts";
 import type { Store } from "./store/store.ts";
 import { ApiServer } from "./server.ts";
+import { withoutManagedFields } from "./watch-hub.ts";
 import { apiVersionOf } from "./registry/resource.ts";
 import { ensureKubernetesService, installServiceAllocation, type ServiceAllocationConfig } from "./service-allocation.ts";
 import { ApiserverAuth, type AuthConfig } from "./auth/gate.ts";
@@ -47,6 +48,13 @@ interface ActiveWatch {
   kind: string;
   hubRevision: () => number;
   timer?: { id: number };
+}
+
+/** A write's answer, without managedFields when the writer asked for lean objects (a Status passes as it is). */
+async function lean(m: { omitManagedFields?: boolean }, result: Promise<unknown>): Promise<unknown> {
+  const obj = await result;
+  if (m.omitManagedFields !== true || obj === null || typeof obj !== "object" || !("metadata" in obj)) return obj;
+  return withoutManagedFields(obj as KubeObject);
 }
 
 const ref: Validator = (m) => need(m, "resource", "string") ?? (m.namespace !== undefined && typeof m.namespace !== "string" ? "namespace: expected string" : undefined);
@@ -102,11 +110,11 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
         const t = api.target(m.resource, m.group, m.namespace);
         if (m.subresource === "binding") return api.bind(m.namespace ?? "default", m.name ?? m.object.metadata?.name ?? "", m.object);
         if (m.subresource === "eviction") return api.evict(m.namespace ?? "default", m.name ?? m.object.metadata?.name ?? "", m.object, m.dryRun === "All");
-        return api.create(t, m.object, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user });
+        return lean(m, api.create(t, m.object, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user }));
       },
-      "api.update": (m) => api.update(api.target(m.resource, m.group, m.namespace), m.object, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user }),
-      "api.patch": (m) => api.patch(api.target(m.resource, m.group, m.namespace), m.name, m.patchType, m.patch, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user, force: m.force }),
-      "api.delete": (m) => api.delete(api.target(m.resource, m.group, m.namespace), m.name, m.options, m.user),
+      "api.update": (m) => lean(m, api.update(api.target(m.resource, m.group, m.namespace), m.object, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user })),
+      "api.patch": (m) => lean(m, api.patch(api.target(m.resource, m.group, m.namespace), m.name, m.patchType, m.patch, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user, force: m.force })),
+      "api.delete": (m) => lean(m, api.delete(api.target(m.resource, m.group, m.namespace), m.name, m.options, m.user)),
       "api.deletecollection": (m) => api.deleteCollection(api.target(m.resource, m.group, m.namespace), m, m.options),
       "api.watch": async (m) => {
         const t = api.target(m.resource, m.group, m.namespace);

@@ -97,7 +97,7 @@ export async function trackPods(sup: Supervisor, namespace: string, tracker: Pod
       "api.watch.closed": () => undefined,
     },
   }), {});
-  const started = await sup.ask<{ watchId: string }>("apiserver", { type: "api.watch", resource: "pods", namespace, watcher: address });
+  const started = await sup.ask<{ watchId: string }>("apiserver", { type: "api.watch", resource: "pods", namespace, watcher: address, omitManagedFields: true });
   return async () => {
     await sup.ask("apiserver", { type: "api.unwatch", watchId: started.watchId }).catch(() => {});
     await sup.system.stop(address);
@@ -172,7 +172,7 @@ export async function createPods(sup: Supervisor, o: CreateOptions): Promise<voi
   const window = o.window ?? 256;
   if (o.bare) {
     await pipelined(o.pods, window, (i) =>
-      sup.ask("apiserver", { type: "api.create", resource: "pods", namespace: o.namespace, object: { apiVersion: "v1", kind: "Pod", ...withName(podTemplate({ app: "load" }), `load-${i + 1}`) } }, { timeoutMs: 120_000 }),
+      sup.ask("apiserver", { type: "api.create", resource: "pods", namespace: o.namespace, omitManagedFields: true, object: { apiVersion: "v1", kind: "Pod", ...withName(podTemplate({ app: "load" }), `load-${i + 1}`) } }, { timeoutMs: 120_000 }),
     );
     return;
   }

@@ -50,15 +50,15 @@ test("each verb sends the protocol message, with the user on every request", asy
     ["get", () => c.get("pods", "a", { namespace: "ns" }), { type: "api.get", name: "a", resource: "pods", namespace: "ns", omitManagedFields: true, user: "system:kube-scheduler" }],
     ["list", () => c.list("deployments.apps", { namespace: "ns", labelSelector: "app=web", limit: 5 }),
       { type: "api.list", resource: "deployments", group: "apps", namespace: "ns", labelSelector: "app=web", limit: 5, omitManagedFields: true, user: "system:kube-scheduler" }],
-    ["create", () => c.create("pods", pod("a", "ns")), { type: "api.create", object: pod("a", "ns"), resource: "pods", namespace: "ns", user: "system:kube-scheduler" }],
+    ["create", () => c.create("pods", pod("a", "ns")), { type: "api.create", object: pod("a", "ns"), resource: "pods", namespace: "ns", omitManagedFields: true, user: "system:kube-scheduler" }],
     ["update", () => c.update("pods", pod("a"), { dryRun: "All" }),
-      { type: "api.update", object: pod("a"), resource: "pods", namespace: "default", dryRun: "All", user: "system:kube-scheduler" }],
+      { type: "api.update", object: pod("a"), resource: "pods", namespace: "default", dryRun: "All", omitManagedFields: true, user: "system:kube-scheduler" }],
     ["updateStatus", () => c.updateStatus("pods", pod("a")),
-      { type: "api.update", object: pod("a"), subresource: "status", resource: "pods", namespace: "default", user: "system:kube-scheduler" }],
+      { type: "api.update", object: pod("a"), subresource: "status", resource: "pods", namespace: "default", omitManagedFields: true, user: "system:kube-scheduler" }],
     ["patch", () => c.patch("nodes", "n1", "merge", { spec: { unschedulable: true } }, { user: "me" }),
-      { type: "api.patch", name: "n1", patchType: "merge", patch: { spec: { unschedulable: true } }, resource: "nodes", user: "me" }],
+      { type: "api.patch", name: "n1", patchType: "merge", patch: { spec: { unschedulable: true } }, resource: "nodes", omitManagedFields: true, user: "me" }],
     ["delete", () => c.delete("pods", "a", { namespace: "ns", gracePeriodSeconds: 0 }),
-      { type: "api.delete", name: "a", resource: "pods", namespace: "ns", user: "system:kube-scheduler", options: { gracePeriodSeconds: 0 } }],
+      { type: "api.delete", name: "a", resource: "pods", namespace: "ns", omitManagedFields: true, user: "system:kube-scheduler", options: { gracePeriodSeconds: 0 } }],
     ["bind", () => c.bind("ns", "a", "node-1"), {
       type: "api.create", subresource: "binding", name: "a", resource: "pods", namespace: "ns", user: "system:kube-scheduler",
       object: { apiVersion: "v1", kind: "Binding", metadata: { name: "a", namespace: "ns" }, target: { apiVersion: "v1", kind: "Node", name: "node-1" } },
@@ -74,7 +74,7 @@ test("each verb sends the protocol message, with the user on every request", asy
   }
 });
 
-test("reads leave managedFields out unless the client or the call says otherwise", async () => {
+test("reads and the answers to writes leave managedFields out unless the client or the call says otherwise", async () => {
   const { sys, rec } = await setup();
   const whole = new ApiClient(sys, { omitManagedFields: false });
   const lean = new ApiClient(sys);
@@ -86,6 +86,8 @@ test("reads leave managedFields out unless the client or the call says otherwise
     ["list, call off", () => lean.list("pods", { omitManagedFields: false }), { type: "api.list", resource: "pods" }],
     ["watch, call off", () => lean.watch("pods", { watcher: "me", omitManagedFields: false }), { type: "api.watch", resource: "pods", watcher: "me" }],
     ["list, call on", () => whole.list("pods", { omitManagedFields: true }), { type: "api.list", resource: "pods", omitManagedFields: true }],
+    ["create, client off", () => whole.create("pods", pod("a")), { type: "api.create", object: pod("a"), resource: "pods", namespace: "default" }],
+    ["update, client off", () => whole.update("pods", pod("a")), { type: "api.update", object: pod("a"), resource: "pods", namespace: "default" }],
   ];
   for (const [name, call, want] of cases) {
     rec.seen.length = 0;

@@ -81,7 +81,9 @@ test("internal get, list and watch omit managedFields; HTTP get, list and watch 
 
     // An internal update of the lean object: the stored ownership stays and gains the writer.
     const updated = await lean.update("configmaps", { ...got, data: { a: "1", b: "2" } }, { fieldManager: "kube-controller-manager" });
-    assert.equal(managers(updated), ["kube-controller-manager/Update", "tester/Update"], "an update without managedFields keeps them");
+    assert.is(updated.metadata.managedFields, undefined, "a lean client's write is answered without managedFields");
+    assert.equal(updated.data, { a: "1", b: "2" });
+    assert.equal(managers(await whole.get("configmaps", "cm", { namespace: "default" })), ["kube-controller-manager/Update", "tester/Update"], "an update without managedFields keeps them");
     await until(() => a.length === 2 && b.length === 1 && c.length === 2);
     for (const [name, events] of [["a", a], ["b", b]] as const) {
       const last = events[events.length - 1];
@@ -91,16 +93,22 @@ test("internal get, list and watch omit managedFields; HTTP get, list and watch 
     }
     assert.ok(a[1].object === b[0].object, "lean watchers share one stripped object");
     assert.equal(managers(c[1].object), ["kube-controller-manager/Update", "tester/Update"], "whole watcher");
+    const patched = await whole.patch("configmaps", "cm", "merge", { data: { c: "3" } }, { namespace: "default", fieldManager: "kubectl-patch" });
+    assert.equal(managers(patched), ["kube-controller-manager/Update", "kubectl-patch/Update", "tester/Update"], "a whole client's write is answered whole");
+    const leanCreate = await lean.create<KubeObject>("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm2", namespace: "default" }, data: { x: "1" } });
+    assert.is(leanCreate.metadata.managedFields, undefined, "lean create answer");
+    assert.ok((await whole.get("configmaps", "cm2", { namespace: "default" })).metadata.managedFields?.length, "the created object has its ownership");
+    await lean.delete("configmaps", "cm2", { namespace: "default" });
 
     // HTTP readers see managedFields on get, list and watch.
-    assert.equal(managers(await http<KubeObject>("/api/v1/namespaces/default/configmaps/cm")), ["kube-controller-manager/Update", "tester/Update"], "HTTP get");
+    assert.equal(managers(await http<KubeObject>("/api/v1/namespaces/default/configmaps/cm")), ["kube-controller-manager/Update", "kubectl-patch/Update", "tester/Update"], "HTTP get");
     const list = await http<KubeList>("/api/v1/namespaces/default/configmaps");
-    assert.equal(managers(list.items[0]), ["kube-controller-manager/Update", "tester/Update"], "HTTP list");
+    assert.equal(managers(list.items[0]), ["kube-controller-manager/Update", "kubectl-patch/Update", "tester/Update"], "HTTP list");
     const res = await fetch(url("/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1"));
     const text = await res.text();
     const first = JSON.parse(text.split("\n")[0]) as WatchEvent;
     assert.is(first.type, "ADDED");
-    assert.equal(managers(first.object), ["kube-controller-manager/Update", "tester/Update"], "HTTP watch");
+    assert.equal(managers(first.object), ["kube-controller-manager/Update", "kubectl-patch/Update", "tester/Update"], "HTTP watch");
   } finally {
     await sys.stopAll();
     sys.close();
