@@ -8,7 +8,7 @@
  */
 import type { ActorFactory } from "../../runtime/actor.ts";
 import type { TimerId } from "../../runtime/clock.ts";
-import { ApiClient, isAlreadyExists } from "../api/client.ts";
+import { ApiClient, isAlreadyExists, isNotFound } from "../api/client.ts";
 import { InformerSet } from "../api/informer-set.ts";
 import type { WatchMessage } from "../api/protocol.ts";
 import type { Namespace } from "../api/types/core-node.ts";
@@ -84,11 +84,23 @@ export const dnsActor: ActorFactory<DnsConfig | undefined, DnsMessage | WatchMes
     onUpdate: (_, s) => index.upsertSlice(s),
     onDelete: (s) => index.deleteSlice(s),
   });
-  informers.informer<Pod>({ resource: "pods" }).addEventHandler({
-    onAdd: (p) => index.upsertPod(p),
-    onUpdate: (_, p) => index.upsertPod(p),
-    onDelete: (p) => index.deletePod(p),
-  });
+  // Pods are followed only to verify pod records (`pods verified`), as CoreDNS does: in the
+  // default `insecure` mode no pod event reaches this thread, and a query naming its pod reads it.
+  if (options.pods === "verified") {
+    informers.informer<Pod>({ resource: "pods" }).addEventHandler({
+      onAdd: (p) => index.upsertPod(p),
+      onUpdate: (_, p) => index.upsertPod(p),
+      onDelete: (p) => index.deletePod(p),
+    });
+  }
+  const queryingPod = async (ref: string | undefined): Promise<Pod | undefined> => {
+    if (!ref || options.pods === "verified") return undefined;
+    const [namespace, name] = ref.split("/");
+    return client.get<Pod>("pods", name!, { namespace }).catch((err) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+  };
   informers.informer<Namespace>({ resource: "namespaces" }).addEventHandler({
     onAdd: (n) => index.upsertNamespace(n),
     onUpdate: (_, n) => index.upsertNamespace(n),
@@ -168,7 +180,7 @@ export const dnsActor: ActorFactory<DnsConfig | undefined, DnsMessage | WatchMes
       "api.watch.closed": (m) => informers.handlers["api.watch.closed"](m),
       "dns.query": async (m) => {
         await ready;
-        return answerQuery(index, m, options);
+        return answerQuery(index, m, options, await queryingPod(m.pod));
       },
       "dns.info": () => info(),
     },

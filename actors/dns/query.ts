@@ -6,6 +6,7 @@
  */
 import { isIPv4 } from "../../cni/ipv4.ts";
 import type { ClusterIndex } from "./cluster-index.ts";
+import type { Pod } from "../api/types/core-pod.ts";
 import { resolveName, reverseName, type ResolverOptions } from "./resolver.ts";
 import { candidates, clusterSearch, CLUSTER_NDOTS, podResolverConfig, type ResolverConfig } from "./search.ts";
 import { QTYPES, type DnsReply, type QType } from "./types.ts";
@@ -34,11 +35,15 @@ export function checkQuery(q: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** The resolver settings a query runs with: the pod's, the namespace's, or none (the name is absolute). */
-export function resolverConfigFor(index: ClusterIndex, q: Query, domain = "cluster.local"): ResolverConfig | undefined {
+/**
+ * The resolver settings a query runs with: the pod's, the namespace's, or
+ * none (the name is absolute). The querying pod is `pod` when the caller
+ * read it, else the index's.
+ */
+export function resolverConfigFor(index: ClusterIndex, q: Query, domain = "cluster.local", querying?: Pod): ResolverConfig | undefined {
   if (q.pod) {
     const [ns, name] = q.pod.split("/");
-    const pod = index.pod(ns, name);
+    const pod = querying ?? index.pod(ns, name);
     // A pod the cache has not seen yet resolves as a ClusterFirst pod of its namespace.
     return pod ? podResolverConfig(pod, domain) : { search: clusterSearch(ns, domain), ndots: CLUSTER_NDOTS };
   }
@@ -46,13 +51,13 @@ export function resolverConfigFor(index: ClusterIndex, q: Query, domain = "clust
   return undefined;
 }
 
-/** Answers a query (which `checkQuery` accepted). */
-export function answerQuery(index: ClusterIndex, q: Query, options: ResolverOptions = {}): DnsReply {
+/** Answers a query (which `checkQuery` accepted); `querying` is the pod `q.pod` names, when the caller read it. */
+export function answerQuery(index: ClusterIndex, q: Query, options: ResolverOptions = {}, querying?: Pod): DnsReply {
   const qtype = q.qtype ?? "A";
   const question = { name: q.name, type: qtype };
   // A bare IP asked for PTR means its reverse name.
   const asked = qtype === "PTR" && isIPv4(q.name) ? reverseName(q.name) : q.name;
-  const config = asked === q.name ? resolverConfigFor(index, q, options.domain) : undefined;
+  const config = asked === q.name ? resolverConfigFor(index, q, options.domain, querying) : undefined;
   const names = config ? candidates(asked.toLowerCase(), config) : [asked.toLowerCase().replace(/\.$/, "")];
   const tried: string[] = [];
   let nodata = false;

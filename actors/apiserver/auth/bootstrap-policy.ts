@@ -181,6 +181,8 @@ const cloudControllerManagerRules: PolicyRule[] = [
 
 const dnsRules: PolicyRule[] = [
   rule(["list", "watch"], [""], ["endpoints", "namespaces", "pods", "services"]),
+  // A query naming its pod reads the pod's DNS settings.
+  rule(["get"], [""], ["pods"]),
   rule(["list", "watch"], ["discovery.k8s.io"], ["endpointslices"]),
 ];
 

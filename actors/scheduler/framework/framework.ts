@@ -102,6 +102,8 @@ export class Framework {
   readonly #score: Weighted[] = [];
   readonly #rng: () => number;
   readonly #isCandidate: (node: Node | undefined) => boolean;
+  /** Candidacy per node object: a node's object is replaced, never changed, when it updates. */
+  readonly #candidacy = new WeakMap<Node, boolean>();
   #nextStart = 0;
 
   constructor(opts: FrameworkOptions = {}) {
@@ -130,7 +132,9 @@ export class Framework {
     for (const n of nodes) {
       if (!n.node) continue;
       numAllNodes++;
-      if (this.#isCandidate(n.node)) candidates.push(n);
+      let ok = this.#candidacy.get(n.node);
+      if (ok === undefined) this.#candidacy.set(n.node, (ok = this.#isCandidate(n.node)));
+      if (ok) candidates.push(n);
       else nodeToStatus.set(n.name, NOT_READY_STATUS);
     }
     if (nodeToStatus.size > 0) unschedulablePlugins.add(NOT_READY_STATUS.plugin!);

@@ -46,9 +46,18 @@ test("a pod resolves a Service by name; kube-dns answers at 10.96.0.10 and over 
     assert.equal(srv.answers.map((a) => a.data), ["0 100 80 web.default.svc.cluster.local"]);
     const other = await query({ name: "kube-dns.kube-system", pod: "default/client" });
     assert.equal(other.answers.map((a) => a.data), ["10.96.0.10"]);
-    const ptr = await until("pod PTR", () => query({ name: client!.status!.podIP!, qtype: "PTR" }), (x) => x.answers.length > 0);
-    assert.equal(ptr.answers[0].data, `${client!.status!.podIP!.replace(/\./g, "-")}.default.pod.cluster.local`);
-    assert.is((await query({ name: "nope", pod: "default/client" })).rcode, "NXDOMAIN");
+    // As CoreDNS with `pods insecure`: pods are not followed, so a pod IP has no PTR, and a pod's own
+    // DNS settings are read when a query names it.
+    assert.is((await query({ name: client!.status!.podIP!, qtype: "PTR" })).rcode, "NXDOMAIN");
+    assert.is((await ask<{ objects: { pods: number } }>("dns", { type: "dns.info" })).objects.pods, 0, "no pod is followed");
+    await ask("apiserver", {
+      type: "api.create", resource: "pods", namespace: "default",
+      object: { metadata: { name: "corp" }, spec: { containers: [{ name: "c", image: "busybox:1" }], dnsConfig: { searches: ["corp.example"], options: [{ name: "ndots", value: "1" }] } } },
+    });
+    const corp = await query({ name: "nope", pod: "default/corp" });
+    assert.is(corp.rcode, "NXDOMAIN");
+    assert.equal(corp.tried, ["nope.default.svc.cluster.local", "nope.svc.cluster.local", "nope.cluster.local", "nope.corp.example", "nope"], "the pod's own search list");
+    assert.equal((await query({ name: "nope", pod: "default/absent" })).tried!.length, 4, "a pod that does not exist resolves as a ClusterFirst pod of its namespace");
 
     // The same zone over UDP, as `dig @127.0.0.1 -p PORT web.default.svc.cluster.local` asks it.
     const info = await ask<{ udp?: { port: number } }>("dns", { type: "dns.info" });
