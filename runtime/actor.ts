@@ -42,11 +42,21 @@ export interface ActorContext extends Messenger {
   knows(address: string): boolean;
 }
 
+/** How a message reached its handler. */
+export interface Delivery {
+  /**
+   * The message is the handler's own copy: it crossed from another thread
+   * (structured clone made it), so the handler may keep or change it. A
+   * message told within one thread is the sender's object, shared.
+   */
+  readonly copied: boolean;
+}
+
 /**
  * A handler gets the message and returns the reply (for asks) or a promise of
  * it. Throwing (or rejecting) sends the error to the asker; the actor goes on.
  */
-export type Handler<M extends Message = AnyMessage> = (msg: M) => unknown;
+export type Handler<M extends Message = AnyMessage> = (msg: M, delivery: Delivery) => unknown;
 
 /** Handlers keyed by message type, for a discriminated union `M`. */
 export type Handlers<M extends Message> = { [K in M["type"]]: Handler<Extract<M, { type: K }>> };

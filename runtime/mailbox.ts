@@ -11,6 +11,8 @@
 export interface Envelope {
   msg: unknown;
   reply?: (ok: boolean, value: unknown) => void;
+  /** The message came from another thread (it is the receiver's own copy). */
+  copied?: boolean;
 }
 
 /** Figures a mailbox keeps. */

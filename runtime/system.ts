@@ -9,7 +9,10 @@ import { Mailbox, type Envelope } from "./mailbox.ts";
 import { PeerLink, type LinkReceiver } from "./transport.ts";
 import { log, logEnabled } from "./log.ts";
 import { platform, type PortLike } from "./platform/index.ts";
-import type { ActorBehavior, ActorContext, ActorFactory, AnyMessage, AskOptions, LogLevel, Message, Messenger } from "./actor.ts";
+import type { ActorBehavior, ActorContext, ActorFactory, AnyMessage, AskOptions, Delivery, LogLevel, Message, Messenger } from "./actor.ts";
+
+const COPIED: Delivery = Object.freeze({ copied: true });
+const SHARED: Delivery = Object.freeze({ copied: false });
 
 /** Directory value for an actor whose thread is being restarted. */
 export const RESTARTING = -2;
@@ -356,7 +359,7 @@ export class ActorSystem implements Messenger {
     if (msg === null || typeof msg !== "object" || typeof msg.type !== "string") {
       return this.#reject(actor, env, RuntimeCodes.BadMessage, `a message must be an object with a string "type"; got ${describe(msg)}`);
     }
-    const handler = (behavior.handlers as Record<string, ((m: unknown) => unknown) | undefined>)[msg.type];
+    const handler = (behavior.handlers as Record<string, ((m: unknown, d: Delivery) => unknown) | undefined>)[msg.type];
     if (typeof handler !== "function") {
       const known = Object.keys(behavior.handlers).join(", ");
       return this.#reject(actor, env, RuntimeCodes.UnknownMessage, `${actor.address} has no handler for message type "${msg.type}" (it handles: ${known})`);
@@ -373,7 +376,7 @@ export class ActorSystem implements Messenger {
     }
     let result: unknown;
     try {
-      result = handler(msg);
+      result = handler(msg, env.copied ? COPIED : SHARED);
     } catch (err) {
       this.#failed(actor, env, msg.type, err);
       return undefined;
@@ -448,7 +451,7 @@ export class ActorSystem implements Messenger {
   #receiver: LinkReceiver = {
     onTell: (to, msg) => {
       const actor = this.#actors.get(to);
-      if (actor) this.#deliver(actor, { msg });
+      if (actor) this.#deliver(actor, { msg, copied: true });
       else this.deadLetters++;
     },
     onAsk: (to, msg, replyId, link) => {
@@ -457,7 +460,7 @@ export class ActorSystem implements Messenger {
         link.reply(replyId, false, new ActorError(RuntimeCodes.UnknownActor, `no actor at address "${to}"`));
         return;
       }
-      this.#deliver(actor, { msg, reply: (ok, v) => link.reply(replyId, ok, v) });
+      this.#deliver(actor, { msg, reply: (ok, v) => link.reply(replyId, ok, v), copied: true });
     },
     onReply: (replyId, ok, value) => this.#settle(replyId, ok, ok ? value : fromWire(value as WireError)),
     onDirectory: (entries) => this.applyDirectory(entries),

@@ -106,13 +106,14 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
     handlers: auth.with({
       "api.get": (m) => api.get(api.target(m.resource, m.group, m.namespace), m.name, { omitManagedFields: m.omitManagedFields === true }),
       "api.list": (m) => api.list(api.target(m.resource, m.group, m.namespace), m),
-      "api.create": (m) => {
+      // A body that crossed from another thread is the apiserver's own copy: it is written without another.
+      "api.create": (m, d) => {
         const t = api.target(m.resource, m.group, m.namespace);
         if (m.subresource === "binding") return api.bind(m.namespace ?? "default", m.name ?? m.object.metadata?.name ?? "", m.object);
         if (m.subresource === "eviction") return api.evict(m.namespace ?? "default", m.name ?? m.object.metadata?.name ?? "", m.object, m.dryRun === "All");
-        return lean(m, api.create(t, m.object, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user }));
+        return lean(m, api.create(t, m.object, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user, owned: d.copied }));
       },
-      "api.update": (m) => lean(m, api.update(api.target(m.resource, m.group, m.namespace), m.object, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user })),
+      "api.update": (m, d) => lean(m, api.update(api.target(m.resource, m.group, m.namespace), m.object, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user, owned: d.copied })),
       "api.patch": (m) => lean(m, api.patch(api.target(m.resource, m.group, m.namespace), m.name, m.patchType, m.patch, m.subresource, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user, force: m.force })),
       "api.delete": (m) => lean(m, api.delete(api.target(m.resource, m.group, m.namespace), m.name, m.options, m.user)),
       "api.deletecollection": (m) => api.deleteCollection(api.target(m.resource, m.group, m.namespace), m, m.options),

@@ -54,6 +54,8 @@ export interface WriteMeta {
   force?: boolean;
   /** managedFields were already computed (by server-side apply). */
   applied?: boolean;
+  /** The body is the server's to keep and change (no one else holds it): it is not copied first. */
+  owned?: boolean;
 }
 
 /** Resolves `pods`, `deployments.apps` (+ group) to a kind; 404 otherwise. */
@@ -203,7 +205,7 @@ export class ApiServer {
 
   /** POST: create. */
   async create(t: Target, input: unknown, dryRun = false, writer: WriteMeta = {}): Promise<KubeObject> {
-    const obj = this.#decode(t, input);
+    const obj = this.#decode(t, input, writer.owned);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
     if (t.def.namespaced) {
@@ -236,7 +238,7 @@ export class ApiServer {
 
   /** PUT: update the object, or its status, scale or (namespaces) finalize subresource. */
   async update(t: Target, input: unknown, subresource?: "status" | "scale" | "finalize", dryRun = false, meta: WriteMeta = {}): Promise<KubeObject> {
-    const obj = subresource === "scale" ? this.#decodeScale(input) : this.#decode(t, input);
+    const obj = subresource === "scale" ? this.#decodeScale(input) : this.#decode(t, input, meta.owned);
     const name = obj.metadata.name;
     if (!name) throw invalid(t.def.kind, "", [{ reason: "FieldValueRequired", field: "metadata.name", message: "Required value: name is required" }], t.def.group);
     const key = storeKey(t.def, this.#ns(t, obj.metadata.namespace), name);
@@ -530,9 +532,9 @@ export class ApiServer {
     return t.namespace ?? fromObject ?? "default";
   }
 
-  #decode(t: Target, input: unknown): KubeObject {
+  #decode(t: Target, input: unknown, owned = false): KubeObject {
     if (input === null || typeof input !== "object" || Array.isArray(input)) throw badRequest(`the body of a ${t.def.kind} must be a JSON object`);
-    const obj = structuredClone(input) as KubeObject;
+    const obj = (owned ? input : structuredClone(input)) as KubeObject;
     const want = apiVersionOf(t.def);
     if (obj.apiVersion !== undefined && obj.apiVersion !== want) throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
     if (obj.kind !== undefined && obj.kind !== t.def.kind) throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${t.def.kind})`);

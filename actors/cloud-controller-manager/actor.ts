@@ -155,8 +155,8 @@ export const cloudControllerManagerActor: ActorFactory<CloudControllerManagerCon
   const stats = () => Object.fromEntries(controllers.map((c) => [c.name, c.stats?.() ?? {}]));
   return {
     handlers: {
-      "api.watch.events": (m) => informers.handlers["api.watch.events"](m),
-      "api.watch.closed": (m) => informers.handlers["api.watch.closed"](m),
+      "api.watch.events": (m, d) => informers.handlers["api.watch.events"](m, d),
+      "api.watch.closed": (m, d) => informers.handlers["api.watch.closed"](m, d),
       "cloud.instances": () => whenReady(() => cloud.instances()),
       "cloud.routes": () => whenReady(() => cloud.routes()),
       "cloud.loadBalancers": () => whenReady(() => cloud.loadBalancers()),

@@ -176,8 +176,8 @@ export const dnsActor: ActorFactory<DnsConfig | undefined, DnsMessage | WatchMes
 
   return {
     handlers: {
-      "api.watch.events": (m) => informers.handlers["api.watch.events"](m),
-      "api.watch.closed": (m) => informers.handlers["api.watch.closed"](m),
+      "api.watch.events": (m, d) => informers.handlers["api.watch.events"](m, d),
+      "api.watch.closed": (m, d) => informers.handlers["api.watch.closed"](m, d),
       "dns.query": async (m) => {
         await ready;
         return answerQuery(index, m, options, await queryingPod(m.pod));

@@ -35,6 +35,12 @@ test("ask reaches an actor in a worker and returns its reply", async () => {
   assert.equal(r, { value: 7, greeting: "hi", from: "a/one" });
 });
 
+test("a message from another thread is the receiver's own copy; one told within a thread is shared", async () => {
+  assert.equal(await sup.ask("a/one", { type: "delivery" }), { copied: true }, "from the main thread");
+  assert.equal(await sup.ask("a/two", { type: "relay", to: "b/one", msg: { type: "delivery" } }), { copied: true }, "between workers");
+  assert.equal(await sup.ask("a/two", { type: "relay", to: "a/one", msg: { type: "delivery" } }), { copied: false }, "within a worker");
+});
+
 test("an actor asks an actor in another worker", async () => {
   const r = await sup.ask<{ value: string }>("a/two", { type: "relay", to: "b/one", msg: { type: "echo", value: "x" } });
   assert.is(r.value, "x");

@@ -88,9 +88,9 @@ export class ApiserverAuth {
     const out = { ...handlers } as Record<string, Handler<ApiRequest>>;
     for (const type of Object.keys(VERBS)) {
       const inner = (handlers as Record<string, Handler<ApiRequest>>)[type];
-      out[type] = async (m) => {
+      out[type] = async (m, delivery) => {
         const early = await this.#before(m);
-        return early !== undefined ? early.answer : inner(m);
+        return early !== undefined ? early.answer : inner(m, delivery);
       };
     }
     return out as ApiHandlers;

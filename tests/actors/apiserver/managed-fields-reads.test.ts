@@ -95,7 +95,9 @@ test("internal get, list and watch omit managedFields; HTTP get, list and watch 
     assert.equal(managers(c[1].object), ["kube-controller-manager/Update", "tester/Update"], "whole watcher");
     const patched = await whole.patch("configmaps", "cm", "merge", { data: { c: "3" } }, { namespace: "default", fieldManager: "kubectl-patch" });
     assert.equal(managers(patched), ["kube-controller-manager/Update", "kubectl-patch/Update", "tester/Update"], "a whole client's write is answered whole");
-    const leanCreate = await lean.create<KubeObject>("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm2", namespace: "default" }, data: { x: "1" } });
+    const body = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm2", namespace: "default" }, data: { x: "1" } };
+    const leanCreate = await lean.create<KubeObject>("configmaps", body);
+    assert.equal(body, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm2", namespace: "default" }, data: { x: "1" } }, "a body asked from the same thread is the sender's: the apiserver writes a copy");
     assert.is(leanCreate.metadata.managedFields, undefined, "lean create answer");
     assert.ok((await whole.get("configmaps", "cm2", { namespace: "default" })).metadata.managedFields?.length, "the created object has its ownership");
     await lean.delete("configmaps", "cm2", { namespace: "default" });
