@@ -57,6 +57,8 @@ async function lean(m: { omitManagedFields?: boolean }, result: Promise<unknown>
   return withoutManagedFields(obj as KubeObject);
 }
 
+const BOUND = Object.freeze({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+
 const ref: Validator = (m) => need(m, "resource", "string") ?? (m.namespace !== undefined && typeof m.namespace !== "string" ? "namespace: expected string" : undefined);
 const named: Validator = (m) => ref(m) ?? need(m, "name", "string");
 const withObject: Validator = (m) => ref(m) ?? need(m, "object", "object");
@@ -109,7 +111,8 @@ export const apiserverActor: ActorFactory<ApiserverConfig | undefined, ApiReques
       // A body that crossed from another thread is the apiserver's own copy: it is written without another.
       "api.create": (m, d) => {
         const t = api.target(m.resource, m.group, m.namespace);
-        if (m.subresource === "binding") return api.bind(m.namespace ?? "default", m.name ?? m.object.metadata?.name ?? "", m.object);
+        // A binding is answered as Kubernetes answers it: a Success Status, not the pod.
+        if (m.subresource === "binding") return api.bind(m.namespace ?? "default", m.name ?? m.object.metadata?.name ?? "", m.object).then(() => BOUND);
         if (m.subresource === "eviction") return api.evict(m.namespace ?? "default", m.name ?? m.object.metadata?.name ?? "", m.object, m.dryRun === "All");
         return lean(m, api.create(t, m.object, m.dryRun === "All", { fieldManager: m.fieldManager, user: m.user, owned: d.copied }));
       },

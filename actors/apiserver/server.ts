@@ -440,13 +440,12 @@ export class ApiServer {
       const spec = pod.spec as { nodeName?: string };
       if (pod.metadata.deletionTimestamp) throw conflict("pods", name, "pod is being deleted, cannot be assigned to a host");
       if (spec.nodeName) throw conflict("pods", name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-      const next = structuredClone(pod);
-      (next.spec as { nodeName?: string }).nodeName = node;
-      const status = (next.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
-      status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== "PodScheduled"), { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: timestamp(this.clock.now()) }];
-      next.status = status;
+      // Stored objects are never changed in place, so the new one shares every part the binding leaves alone.
+      const { resourceVersion: _, ...metadata } = pod.metadata;
+      const status = (pod.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
+      const conditions = [...(status.conditions ?? []).filter((c) => c.type !== "PodScheduled"), { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: timestamp(this.clock.now()) }];
+      const next: KubeObject = { ...pod, metadata, spec: { ...(pod.spec as object), nodeName: node }, status: { ...status, conditions } };
       const key = storeKey(t.def, namespace, name);
-      delete next.metadata.resourceVersion;
       const r = await this.store.txn({ compare: [{ key, target: "modRevision", op: "=", value: Number(pod.metadata.resourceVersion) }], success: [{ type: "put", key, value: next }] });
       if (r.succeeded) return withRV(r.results[0].kv!);
       if (attempt > 3) throw modified(t.def, name);

@@ -5,7 +5,7 @@
  */
 import type { KubeObject, ManagedFieldsEntry } from "../../api/meta.ts";
 import { FieldSet } from "./fieldset.ts";
-import { diffFields, type Scope } from "./paths.ts";
+import { diffFields, fieldsV1Of, type Scope } from "./paths.ts";
 
 /** A managedFields entry with its field set decoded. */
 export interface Owner {
@@ -92,6 +92,14 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export function trackUpdate(old: KubeObject | undefined, next: KubeObject, w: Writer): ManagedFieldsEntry[] | undefined {
   const incoming = next.metadata.managedFields;
   const given = incoming !== undefined && (!old || !same(incoming, old.metadata.managedFields)) ? decodeOwners(incoming) : undefined;
+  if (!old && !given) {
+    // A create: its manager owns every field it sets.
+    const fieldsV1 = fieldsV1Of(next as unknown as Record<string, unknown>, w.scope);
+    if (!fieldsV1) return undefined;
+    const self: ManagedFieldsEntry = { manager: w.manager, operation: "Update", apiVersion: w.apiVersion, time: w.time, fieldsType: "FieldsV1", fieldsV1 };
+    if (w.subresource) self.subresource = w.subresource;
+    return [self];
+  }
   const { changed, removed } = diffFields((old ?? {}) as Record<string, unknown>, next as unknown as Record<string, unknown>, w.scope);
   if (changed.empty() && removed.empty()) return given ? encodeOwners(given) : old?.metadata.managedFields;
   const taken = changed.union(removed);

@@ -131,6 +131,72 @@ function addValue(node: FieldSet, parent: string, field: string, v: unknown): vo
   child.member = true;
 }
 
+/**
+ * `fieldsOf(obj, scope).toJSON()` written straight from the object, without
+ * building the set first: what a create records for its manager. Undefined
+ * when the object sets no field.
+ */
+export function fieldsV1Of(obj: Obj, scope: Scope = {}): Record<string, unknown> | undefined {
+  const out: [string, Record<string, unknown>][] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === "apiVersion" || k === "kind" || v === undefined) continue;
+    if (scope.status ? k !== "status" : scope.hasStatus && k === "status") continue;
+    if (k === "metadata" && isObj(v)) {
+      const meta: [string, Record<string, unknown>][] = [];
+      for (const [mk, mv] of Object.entries(v)) {
+        if (STRIPPED_META.has(mk) || mv === undefined) continue;
+        const c = valueJSON("metadata", mk, mv);
+        if (c) meta.push([fieldElement(mk), c]);
+      }
+      if (meta.length) out.push([fieldElement("metadata"), sortedObject(meta)]);
+      continue;
+    }
+    const c = valueJSON("", k, v);
+    if (c) out.push([fieldElement(k), c]);
+  }
+  return out.length ? sortedObject(out) : undefined;
+}
+
+/** The fieldsV1 node of one field's value (as addValue lays it out, then encoded); undefined when it has no member. */
+function valueJSON(parent: string, field: string, v: unknown): Record<string, unknown> | undefined {
+  if (isObj(v) && Object.keys(v).length > 0 && !atomicMap(field, v)) {
+    const children: [string, Record<string, unknown>][] = [];
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined) continue;
+      const c = valueJSON(field, k, x);
+      if (c) children.push([fieldElement(k), c]);
+    }
+    return children.length ? sortedObject(children) : undefined;
+  }
+  if (Array.isArray(v) && v.length > 0) {
+    const kind = listKind(parent, field);
+    if (kind === "set") return sortedObject(v.map((x) => [valueElement(x), {}]));
+    const elements = kind ? keysOf(v, kind) : undefined;
+    if (elements) {
+      return sortedObject(
+        v.map((item, i) => {
+          const children: [string, Record<string, unknown>][] = [];
+          for (const [k, x] of Object.entries(item as Obj)) {
+            if (x === undefined) continue;
+            const c = valueJSON(field, k, x);
+            if (c) children.push([fieldElement(k), c]);
+          }
+          return [elements[i]!, children.length ? { ".": {}, ...sortedObject(children) } : {}];
+        }),
+      );
+    }
+  }
+  return {};
+}
+
+/** An object of `entries` with keys in the order fieldsV1 is written (sorted; later duplicates merge as sets do). */
+function sortedObject(entries: [string, Record<string, unknown>][]): Record<string, unknown> {
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
 /** Deep equality of JSON values; the order of an object's keys does not matter. */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -50,6 +50,13 @@ test("CRUD through the apiserver worker; Status errors keep reason and code", as
     assert.is((await rejects(sup.ask("apiserver", { type: "api.nope" }))).code, "UnknownMessage");
     assert.is((await rejects(sup.ask("apiserver", { type: "api.create", resource: "configmaps", namespace: "default", object: "text" }))).code, "BadMessage");
     assert.ok(await sup.ask("apiserver", { type: "api.get", resource: "configmaps", namespace: "default", name: "a" }));
+    // A binding is answered with a Success Status, as Kubernetes answers it; the pod is bound.
+    await sup.ask("apiserver", { type: "api.create", resource: "pods", namespace: "default", object: { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "x" }] } } });
+    const bound = await sup.ask("apiserver", { type: "api.create", resource: "pods", namespace: "default", subresource: "binding", name: "p", object: { target: { kind: "Node", name: "n1" } } });
+    assert.equal(bound, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+    const p = await sup.ask<KubeObject & { spec: { nodeName?: string }; status: { conditions: { type: string; status: string }[] } }>("apiserver", { type: "api.get", resource: "pods", namespace: "default", name: "p" });
+    assert.is(p.spec.nodeName, "n1");
+    assert.equal(p.status.conditions.map((c) => `${c.type}=${c.status}`), ["PodScheduled=True"]);
   } finally {
     await sup.shutdown();
   }

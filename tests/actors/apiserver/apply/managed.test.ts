@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { FieldSet } from "../../../../actors/apiserver/apply/fieldset.ts";
-import { diffFields, fieldsOf, sameValue, valueAt, type Scope } from "../../../../actors/apiserver/apply/paths.ts";
+import { diffFields, fieldsOf, fieldsV1Of, sameValue, valueAt, type Scope } from "../../../../actors/apiserver/apply/paths.ts";
 import { decodeOwners, encodeOwners, sameOwner, trackUpdate, type Writer } from "../../../../actors/apiserver/apply/managed.ts";
 import type { KubeObject } from "../../../../actors/api/meta.ts";
 
@@ -85,6 +85,19 @@ test("diffFields finds exactly the fields set algebra on both objects finds", ()
     }
   }
   assert.ok(changedSome > 3000, "most rounds change something");
+});
+
+test("fieldsV1Of writes exactly the fieldsV1 of the object's field set, keys in the same order", () => {
+  const next = rng(17);
+  for (let round = 0; round < 2000; round++) {
+    const a = randomPod(next);
+    for (const scope of [{}, { hasStatus: true }, { status: true }] as Scope[]) {
+      const set = fieldsOf(a, scope);
+      const want = set.empty() ? undefined : JSON.stringify(set.toJSON());
+      const got = fieldsV1Of(a, scope);
+      assert.is(got === undefined ? undefined : JSON.stringify(got), want, `round ${round} ${JSON.stringify(scope)}\n${JSON.stringify(a)}`);
+    }
+  }
 });
 
 test("diffFields of an object and itself, or of a copy with keys reordered, is empty", () => {
