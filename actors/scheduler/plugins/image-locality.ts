@@ -53,9 +53,20 @@ export const imageLocality = {
   },
 } satisfies ScorePlugin;
 
+/** Each node's images by normalized name, made once per node object (a node's image map is replaced, never changed). */
+const byNormalized = new WeakMap<ReadonlyMap<string, number>, Map<string, number>>();
+
 function imageSize(node: NodeInfo, normalized: string): number | undefined {
-  for (const [name, size] of node.images) if (normalizedImageName(name) === normalized) return size;
-  return undefined;
+  let sizes = byNormalized.get(node.images);
+  if (!sizes) {
+    sizes = new Map();
+    for (const [name, size] of node.images) {
+      const n = normalizedImageName(name);
+      if (!sizes.has(n)) sizes.set(n, size);
+    }
+    byNormalized.set(node.images, sizes);
+  }
+  return sizes.get(normalized);
 }
 
 function hasImage(node: NodeInfo, normalized: string): boolean {

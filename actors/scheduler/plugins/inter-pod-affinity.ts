@@ -90,7 +90,7 @@ export function createInterPodAffinity(opts: InterPodAffinityOptions = {}) {
       const s: FilterState = { terms, existingAnti: new Map(), affinity: new Map(), anti: new Map() };
       const hasOwn = terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0;
       for (const node of nodes) {
-        if (!node.node) continue;
+        if (!node.node || (!hasOwn && node.podsWithRequiredAntiAffinity.size === 0)) continue;
         for (const existing of node.podsWithRequiredAntiAffinity.values()) {
           for (const t of podAffinityTerms(existing.pod).requiredAntiAffinity) {
             if (termMatchesPod(t, pod, nsLabels)) bump(s.existingAnti, node, t.topologyKey, 1);

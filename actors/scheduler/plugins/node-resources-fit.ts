@@ -36,9 +36,7 @@ export function fitsRequest(request: ResourceTotals, node: NodeInfo): Insufficie
   if (node.pods.size + 1 > allowedPods) {
     out.push({ resource: "pods", reason: ERR_REASON_TOO_MANY_PODS, requested: 1, used: node.pods.size, capacity: allowedPods, unresolvable: false });
   }
-  // cpu, memory, ephemeral-storage first, as kube-scheduler reports them; then extended resources by name.
-  const names = ["cpu", "memory", "ephemeral-storage", ...Object.keys(request).filter((r) => !BASE.has(r)).sort()];
-  for (const r of names) {
+  for (const r of checkedResources(request)) {
     const want = request[r] ?? 0;
     if (want <= 0) continue;
     const cap = alloc[r] ?? 0;
@@ -51,6 +49,16 @@ export function fitsRequest(request: ResourceTotals, node: NodeInfo): Insufficie
 }
 
 const BASE = new Set(["cpu", "memory", "ephemeral-storage", "pods"]);
+
+/** Resources a request is checked for, once per request (a cycle checks one request against many nodes). */
+const checkedByRequest = new WeakMap<ResourceTotals, string[]>();
+
+// cpu, memory, ephemeral-storage first, as kube-scheduler reports them; then extended resources by name.
+function checkedResources(request: ResourceTotals): string[] {
+  let names = checkedByRequest.get(request);
+  if (!names) checkedByRequest.set(request, (names = ["cpu", "memory", "ephemeral-storage", ...Object.keys(request).filter((r) => !BASE.has(r)).sort()]));
+  return names;
+}
 
 /** Filters out nodes without room for the pod's requests or one more pod. */
 export const nodeResourcesFit = {
