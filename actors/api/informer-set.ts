@@ -59,6 +59,15 @@ export class InformerSet {
     return informer;
   }
 
+  /** Stops the informer for this query and forgets it (its handlers with it); a later `informer()` makes a new one. */
+  async release(options: Pick<InformerOptions<KubeObject>, "resource" | "namespace" | "labelSelector" | "fieldSelector">): Promise<void> {
+    const key = [options.resource, options.namespace ?? "", options.labelSelector ?? "", options.fieldSelector ?? ""].join("\u0000");
+    const informer = this.#informers.get(key);
+    if (!informer) return;
+    this.#informers.delete(key);
+    await informer.stop();
+  }
+
   /** Starts every informer (and those created later). */
   start(): void {
     this.#started = true;

@@ -23,7 +23,7 @@ import { NodeFiles } from "./cri/files.ts";
 import type { CniResult } from "../../cni/network.ts";
 import { PodWorkers } from "./pods.ts";
 import { VolumeManager } from "./volumes.ts";
-import { memoLookup } from "./config-objects.ts";
+import { WatchedObjects } from "./config-objects.ts";
 import { defaultHostDNS } from "./dns.ts";
 import { mintServiceAccountToken } from "./volume-contents.ts";
 import { isMirrorPod, scanStaticPods } from "./static-pods.ts";
@@ -217,11 +217,13 @@ export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage | WatchMes
     },
   });
   const events = new EventRecorder(client, ctx.clock, "kubelet");
+  const informers = new InformerSet(ctx, client);
+  const watched = new WatchedObjects(informers, client);
   const volumes = new VolumeManager({
     clock: ctx.clock,
     files,
     events,
-    lookup: () => memoLookup(client),
+    lookup: (uid) => watched.lookup(uid),
     getNode: () => client.get<Node>("nodes", name),
     token: (pod, audience, seconds) => mintServiceAccountToken(pod, name, audience, seconds, ctx.clock.now(), clusterDomain),
     volumesInUse: reportVolumesInUse,
@@ -242,7 +244,7 @@ export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage | WatchMes
       clusterDomain,
       host: { servers: r?.nameservers ?? hostDNS.servers, searches: r?.searches ?? [], options: r?.options ?? [] },
     },
-    lookup: () => memoLookup(client),
+    lookup: (uid) => watched.lookup(uid),
     getNode,
     requestSync: (uid, ms) => ctx.clock.setTimeout(() => ctx.tell(ctx.self, { type: "kubelet.sync-pod", uid }), ms),
     log: (level, message) => ctx.log(level, message),
@@ -283,7 +285,6 @@ export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage | WatchMes
   }
   await scanStatics();
 
-  const informers = new InformerSet(ctx, client);
   const pods = informers.informer<Pod>({ resource: "pods", fieldSelector: `spec.nodeName=${name}` });
   const seen = (p: Pod) => {
     if (isMirrorPod(p)) {
@@ -298,7 +299,10 @@ export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage | WatchMes
       if (isMirrorPod(p)) {
         mirrors.forget(p);
         ctx.tell(ctx.self, { type: "kubelet.mirror-sync" });
-      } else void workers.forget(p);
+      } else {
+        void workers.forget(p);
+        watched.release(p.metadata.uid!);
+      }
     },
   });
   informers.start();
@@ -387,6 +391,6 @@ export const kubeletActor: ActorFactory<KubeletConfig, KubeletMessage | WatchMes
       clearTimers();
       await informers.stop();
     },
-    inspect: () => ({ node: name, registered, heartbeating: !silent, pods: workers.size, staticPods: statics.size, files: files.size }),
+    inspect: () => ({ node: name, registered, heartbeating: !silent, pods: workers.size, staticPods: statics.size, files: files.size, watchedObjects: watched.watched() }),
   };
 };

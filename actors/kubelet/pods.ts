@@ -77,8 +77,8 @@ export interface PodWorkersDeps {
   files: NodeFiles;
   volumes: VolumeManager;
   dns: DNSSettings;
-  /** A fresh lookup of ConfigMaps and Secrets (one per pod sync). */
-  lookup(): ObjectLookup;
+  /** A fresh lookup of ConfigMaps and Secrets (one per pod sync) for the pod `podUid`. */
+  lookup(podUid: string): ObjectLookup;
   /** The node as last seen (labels, taints, allocatable). */
   getNode(): Promise<Node>;
   /** Asks the kubelet actor to sync a pod later (through its mailbox). */
@@ -214,7 +214,7 @@ export class PodWorkers {
     if (w.rejected) return;
     if (!w.admitted && !(await this.#admit(w))) return;
     // One lookup for the whole sync: volumes and every container's env read each object once.
-    const lookup = this.#d.lookup();
+    const lookup = this.#d.lookup(w.uid);
     const containers = pod.spec.containers ?? [];
     // Behaviour scripts are checked first: a bad one is the pod's error, never the kubelet's.
     for (const c of [...(pod.spec.initContainers ?? []), ...containers]) {

@@ -27,8 +27,8 @@ export interface VolumeManagerDeps {
   clock: Clock;
   files: NodeFiles;
   events: EventRecorder;
-  /** A fresh lookup of referenced objects. */
-  lookup(): ObjectLookup;
+  /** A fresh lookup of the objects the pod `podUid` refers to. */
+  lookup(podUid: string): ObjectLookup;
   /** The node object, read fresh (its status.volumesAttached). */
   getNode(): Promise<Node | undefined>;
   /** Mints a service account token for a projected volume. */
@@ -75,7 +75,7 @@ export class VolumeManager {
   }
 
   /** Sets up whatever is due (reading through `lookup`, fresh by default); ready once every volume of the pod is mounted. */
-  async mount(pod: Pod, facts: PodRuntimeFacts, lookup: ObjectLookup = this.#d.lookup()): Promise<MountResult> {
+  async mount(pod: Pod, facts: PodRuntimeFacts, lookup: ObjectLookup = this.#d.lookup(pod.metadata.uid ?? "")): Promise<MountResult> {
     const uid = pod.metadata.uid!;
     const now = this.#d.clock.now();
     let state = this.#pods.get(uid);
