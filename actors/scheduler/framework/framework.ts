@@ -102,8 +102,6 @@ export class Framework {
   readonly #score: Weighted[] = [];
   readonly #rng: () => number;
   readonly #isCandidate: (node: Node | undefined) => boolean;
-  /** Candidacy per node object: a node's object is replaced, never changed, when it updates. */
-  readonly #candidacy = new WeakMap<Node, boolean>();
   #nextStart = 0;
 
   constructor(opts: FrameworkOptions = {}) {
@@ -132,8 +130,10 @@ export class Framework {
     for (const n of nodes) {
       if (!n.node) continue;
       numAllNodes++;
-      let ok = this.#candidacy.get(n.node);
-      if (ok === undefined) this.#candidacy.set(n.node, (ok = this.#isCandidate(n.node)));
+      const memo = n.candidacy;
+      let ok: boolean;
+      if (memo !== undefined && memo.node === n.node && memo.by === this.#isCandidate) ok = memo.ok;
+      else n.candidacy = { node: n.node, by: this.#isCandidate, ok: (ok = this.#isCandidate(n.node)) };
       if (ok) candidates.push(n);
       else nodeToStatus.set(n.name, NOT_READY_STATUS);
     }

@@ -6,6 +6,12 @@
 import { computePodRequests, toTotals, type ResourceTotals } from "../../api/pod-resources.ts";
 import type { Node, Pod } from "../../api/types/index.ts";
 
+
+/** An image name with its tag made explicit (`nginx` → `nginx:latest`), as ImageLocality compares them. */
+export function normalizedImageName(image: string): string {
+  return image.lastIndexOf(":") <= image.lastIndexOf("/") ? `${image}:latest` : image;
+}
+
 /** A host port in use: protocol and port, per host IP. */
 export interface HostPort {
   readonly ip: string;
@@ -68,6 +74,9 @@ export class NodeInfo {
   readonly podsWithRequiredAntiAffinity = new Map<string, PodInfo>();
   #allocatable: ResourceTotals = {};
   #images = new Map<string, number>();
+  #imagesByNormalizedName = new Map<string, number>();
+  /** The framework's memo of whether `node` (this object) may receive pods, and by which check. */
+  candidacy?: { node: Node; by: unknown; ok: boolean };
 
   constructor(node?: Node) {
     this.setNode(node);
@@ -88,13 +97,23 @@ export class NodeInfo {
     return this.#images;
   }
 
+  /** Image sizes by {@link normalizedImageName} (the first name that normalizes to it). */
+  get imagesByNormalizedName(): ReadonlyMap<string, number> {
+    return this.#imagesByNormalizedName;
+  }
+
   /** Replaces the node object, recomputing what derives from it. */
   setNode(node: Node | undefined): void {
     this.node = node;
     this.#allocatable = toTotals(node?.status?.allocatable ?? node?.status?.capacity);
     this.#images = new Map();
+    this.#imagesByNormalizedName = new Map();
     for (const img of node?.status?.images ?? []) {
       for (const n of img.names ?? []) this.#images.set(n, img.sizeBytes ?? 0);
+    }
+    for (const [name, size] of this.#images) {
+      const n = normalizedImageName(name);
+      if (!this.#imagesByNormalizedName.has(n)) this.#imagesByNormalizedName.set(n, size);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import type { Pod } from "../../api/types/index.ts";
 import { MAX_NODE_SCORE, newStatus, type CycleState, type NodeInfo, type ScorePlugin } from "../framework/types.ts";
+import { normalizedImageName } from "../framework/node-info.ts";
 
 const MB = 1024 * 1024;
 /** Below this many bytes of local images a node gets no credit. */
@@ -14,10 +15,7 @@ const MAX_CONTAINER_THRESHOLD = 1000 * MB;
 
 const NAME = "ImageLocality";
 
-/** `nginx` → `nginx:latest`; names with a tag or digest stay as they are. */
-export function normalizedImageName(image: string): string {
-  return image.lastIndexOf(":") <= image.lastIndexOf("/") ? `${image}:latest` : image;
-}
+export { normalizedImageName };
 
 interface ImageState {
   /** normalized image → number of candidate nodes holding it. */
@@ -53,20 +51,8 @@ export const imageLocality = {
   },
 } satisfies ScorePlugin;
 
-/** Each node's images by normalized name, made once per node object (a node's image map is replaced, never changed). */
-const byNormalized = new WeakMap<ReadonlyMap<string, number>, Map<string, number>>();
-
 function imageSize(node: NodeInfo, normalized: string): number | undefined {
-  let sizes = byNormalized.get(node.images);
-  if (!sizes) {
-    sizes = new Map();
-    for (const [name, size] of node.images) {
-      const n = normalizedImageName(name);
-      if (!sizes.has(n)) sizes.set(n, size);
-    }
-    byNormalized.set(node.images, sizes);
-  }
-  return sizes.get(normalized);
+  return node.imagesByNormalizedName.get(normalized);
 }
 
 function hasImage(node: NodeInfo, normalized: string): boolean {
