@@ -256,7 +256,8 @@ export class ApiServer {
     let held: WriteReservation | undefined;
     let joined: Awaited<ReturnType<Admission["validate"]>>;
     if (subresource === "status") {
-      next = { ...structuredClone(old), status: obj.status };
+      // Stored objects are never changed in place: the new one shares the old one's parts but metadata and status.
+      next = { ...old, metadata: { ...old.metadata }, status: obj.status };
       t.def.prepareForStatusUpdate?.(next, old);
       const errs = t.def.validateStatusUpdate ? t.def.validateStatusUpdate(next, old) : t.def.validate(next);
       this.#validate(t.def, next, errs);

@@ -104,7 +104,7 @@ export const deploymentResource = {
     d.status = clone(old.status);
   },
   prepareForStatusUpdate(d, old) {
-    d.spec = clone(old.spec);
+    d.spec = old.spec;
   },
   validate: validateDeploymentSpec,
   validateUpdate: (d, old) => validateSelectorImmutable(d.spec?.selector, old.spec?.selector, "spec.selector"),

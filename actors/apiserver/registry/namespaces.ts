@@ -63,7 +63,7 @@ export const namespaceResource = {
     ensureNameLabel(ns);
   },
   prepareForStatusUpdate(ns, old) {
-    ns.spec = clone(old.spec);
+    ns.spec = old.spec;
   },
   validate: validateFinalizers,
   validateStatusUpdate(ns, _old) {

@@ -99,7 +99,7 @@ export const nodeResource = {
     node.status = clone(old.status);
   },
   prepareForStatusUpdate(node, old) {
-    node.spec = clone(old.spec);
+    node.spec = old.spec;
   },
   validate: validateNode,
   validateUpdate: validateNodeUpdate,

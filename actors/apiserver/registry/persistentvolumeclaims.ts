@@ -70,7 +70,7 @@ export const persistentVolumeClaimResource = {
     pvc.status = clone(old.status);
   },
   prepareForStatusUpdate(pvc, old) {
-    pvc.spec = clone(old.spec);
+    pvc.spec = old.spec;
   },
   validate: validatePVC,
   validateUpdate: validatePVCUpdate,

@@ -102,7 +102,7 @@ export const persistentVolumeResource = {
     pv.status = clone(old.status);
   },
   prepareForStatusUpdate(pv, old) {
-    pv.spec = clone(old.spec);
+    pv.spec = old.spec;
   },
   validate: validatePV,
   validateUpdate: validatePVUpdate,

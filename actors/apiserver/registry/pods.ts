@@ -58,9 +58,9 @@ export const podResource = {
     clampGracePeriod(pod);
   },
   prepareForStatusUpdate(pod, old) {
-    pod.spec = clone(old.spec);
+    pod.spec = old.spec;
     // Old kubelets corrupt owner references; the status endpoint may not touch them.
-    pod.metadata.ownerReferences = clone(old.metadata.ownerReferences);
+    pod.metadata.ownerReferences = old.metadata.ownerReferences;
     // QoS is set at creation; backfill it when a kubelet dropped it.
     if (pod.status && !pod.status.qosClass && old.status?.qosClass) pod.status.qosClass = old.status.qosClass;
   },

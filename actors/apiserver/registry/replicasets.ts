@@ -44,7 +44,7 @@ export const replicaSetResource = {
     rs.status = clone(old.status);
   },
   prepareForStatusUpdate(rs, old) {
-    rs.spec = clone(old.spec);
+    rs.spec = old.spec;
   },
   validate: (rs) => validateWorkloadSpec(rs.spec, "spec"),
   validateUpdate: (rs, old) => validateSelectorImmutable(rs.spec?.selector, old.spec?.selector, "spec.selector"),

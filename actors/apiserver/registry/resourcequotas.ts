@@ -74,7 +74,7 @@ export const resourceQuotaResource = {
     q.status = clone(old.status);
   },
   prepareForStatusUpdate(q, old) {
-    q.spec = clone(old.spec);
+    q.spec = old.spec;
   },
   validate: validateQuota,
 } satisfies ResourceDef<ResourceQuota>;

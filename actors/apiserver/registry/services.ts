@@ -129,7 +129,7 @@ export const serviceResource = {
     defaultIPFamilies(svc);
   },
   prepareForStatusUpdate(svc, old) {
-    svc.spec = clone(old.spec);
+    svc.spec = old.spec;
   },
   validate: validateService,
   validateUpdate: validateServiceUpdate,

@@ -75,9 +75,15 @@ test("a stale resourceVersion is a Conflict; generation bumps on spec changes on
   const scaled = await api.update(deps, { ...labelled, spec: { ...(labelled.spec as object), replicas: 3 } });
   assert.is(scaled.metadata.generation, 2);
   // Status goes only through the status subresource, and leaves spec alone.
+  const before = await api.get(deps, "web");
+  const snapshot = JSON.stringify(before);
   const withStatus = await api.update(deps, { ...scaled, spec: { ...(scaled.spec as object), replicas: 9 }, status: { replicas: 3 } }, "status");
   assert.is((withStatus.spec as { replicas: number }).replicas, 3);
   assert.is((withStatus.status as { replicas: number }).replicas, 3);
+  assert.is(withStatus.metadata.generation, 2, "a status write does not bump the generation");
+  assert.ok(withStatus.metadata.managedFields?.some((e) => e.subresource === "status"), "the status writer owns its fields");
+  assert.is(JSON.stringify(before), snapshot, "the object read before the status write is unchanged by it");
+  assert.is(JSON.stringify((await api.get(deps, "web")).spec), JSON.stringify(before.spec));
   const mainUpdate = await api.update(deps, { ...withStatus, status: { replicas: 99 } });
   assert.is((mainUpdate.status as { replicas: number }).replicas, 3);
 });
