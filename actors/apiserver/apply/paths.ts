@@ -191,7 +191,9 @@ function valueJSON(parent: string, field: string, v: unknown): Record<string, un
 
 /** An object of `entries` with keys in the order fieldsV1 is written (sorted; later duplicates merge as sets do). */
 function sortedObject(entries: [string, Record<string, unknown>][]): Record<string, unknown> {
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let sorted = true;
+  for (let i = 1; i < entries.length && sorted; i++) sorted = entries[i - 1]![0] <= entries[i]![0];
+  if (!sorted) entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const out: Record<string, unknown> = {};
   for (const [k, v] of entries) out[k] = v;
   return out;
