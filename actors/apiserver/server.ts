@@ -58,6 +58,22 @@ export interface WriteMeta {
   owned?: boolean;
 }
 
+/** How discovery describes one kind. */
+export function discoveredResource(d: ResourceDef): DiscoveredResource {
+  return {
+    group: d.group,
+    version: d.version,
+    kind: d.kind,
+    plural: d.plural,
+    singular: d.singular,
+    namespaced: d.namespaced,
+    shortNames: d.shortNames ?? [],
+    categories: d.categories ?? [],
+    subresources: d.subresources,
+    verbs: d.verbs ?? ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+  };
+}
+
 /** Resolves `pods`, `deployments.apps` (+ group) to a kind; 404 otherwise. */
 export function resolveResource(reg: Registry, resource: string, group?: string): ResourceDef {
   const def = group !== undefined ? reg.byPlural(resource, group) : reg.resolve(resource);
@@ -471,18 +487,7 @@ export class ApiServer {
 
   /** Every kind served, for discovery. */
   discovery(): DiscoveredResource[] {
-    return this.registry.list().map((d) => ({
-      group: d.group,
-      version: d.version,
-      kind: d.kind,
-      plural: d.plural,
-      singular: d.singular,
-      namespaced: d.namespaced,
-      shortNames: d.shortNames ?? [],
-      categories: d.categories ?? [],
-      subresources: d.subresources,
-      verbs: d.verbs ?? ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
-    }));
+    return this.registry.list().map(discoveredResource);
   }
 
   // ---- internals ----------------------------------------------------------

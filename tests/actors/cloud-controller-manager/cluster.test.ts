@@ -12,16 +12,9 @@ import type { Node } from "../../../actors/api/types/core-node.ts";
 import type { Pod } from "../../../actors/api/types/core-pod.ts";
 import type { Service } from "../../../actors/api/types/core-service.ts";
 import type { PersistentVolumeClaim } from "../../../actors/api/types/core-storage.ts";
+import { untilValue } from "../../poll.ts";
 
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() - start > ms) throw new Error(`${what}: not reached in ${ms} ms; last: ${JSON.stringify(v)?.slice(0, 600)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> => untilValue(what, fn, ok, ms, 50);
 
 test("cloud-controller-manager end to end: load balancer, PVC-backed pod, terminated instance", async () => {
   const c: Cluster = await startCluster({ nodes: 2, logLevel: "error" });

@@ -14,6 +14,7 @@ import type { Service } from "../../../actors/api/types/core-service.ts";
 import type { Pod } from "../../../actors/api/types/core-pod.ts";
 import type { PersistentVolume, PersistentVolumeClaim } from "../../../actors/api/types/core-storage.ts";
 import type { StorageClass } from "../../../actors/api/types/storage.ts";
+import { untilValue } from "../../poll.ts";
 
 const untyped = <C>(f: unknown) => f as ActorFactory<C>;
 
@@ -40,15 +41,7 @@ function apiOf(sys: ActorSystem) {
   };
 }
 
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() - start > ms) throw new Error(`${what}: not reached in ${ms} ms; last: ${JSON.stringify(v)?.slice(0, 600)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> => untilValue(what, fn, ok, ms, 25);
 
 const reasons = async (api: Api, name: string) => (await api.list<KubeObject & { involvedObject: { name: string }; reason: string; message: string }>("events")).filter((e) => e.involvedObject.name === name).map((e) => e.reason);
 

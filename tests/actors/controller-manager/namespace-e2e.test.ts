@@ -2,7 +2,7 @@
 // their kubelets' graceful termination), then the namespace itself.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { until as poll } from "./poll.ts";
+import { until as poll } from "../../poll.ts";
 import { startCluster, waitForNodes, type Cluster } from "../../../scripts/lib/cluster.ts";
 import { controllerFactories } from "../../../actors/controller-manager/index.ts";
 import { ApiClient } from "../../../actors/api/client.ts";

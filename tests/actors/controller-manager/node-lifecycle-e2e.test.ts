@@ -3,7 +3,7 @@
 // evicted and — when the ReplicaSet controller runs — come back on the other nodes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { until } from "./poll.ts";
+import { until } from "../../poll.ts";
 import { startCluster, waitForNodes, type Cluster } from "../../../scripts/lib/cluster.ts";
 import { controllerFactories } from "../../../actors/controller-manager/index.ts";
 import { ApiClient } from "../../../actors/api/client.ts";

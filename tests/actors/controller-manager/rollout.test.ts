@@ -2,7 +2,7 @@
 // with simulated containers, each in its own thread. A watch on pods checks every observed state.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { until as poll } from "./poll.ts";
+import { until as poll } from "../../poll.ts";
 import { startCluster, waitForNodes, type Cluster } from "../../../scripts/lib/cluster.ts";
 import { ApiClient } from "../../../actors/api/client.ts";
 import type { ActorFactory } from "../../../runtime/actor.ts";

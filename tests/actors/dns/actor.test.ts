@@ -10,18 +10,11 @@ import { apiserverActor } from "../../../actors/apiserver/actor.ts";
 import { dnsActor } from "../../../actors/dns/actor.ts";
 import type { Service } from "../../../actors/api/types/core-service.ts";
 import type { DnsReply } from "../../../actors/dns/types.ts";
+import { untilValue } from "../../poll.ts";
 
 const untyped = <C>(f: unknown) => f as ActorFactory<C>;
 
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() - start > ms) throw new Error(`${what}: never happened; last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> => untilValue(what, fn, ok, ms, 20);
 
 // dns-packet decodes rcode and each record's ttl; its type definitions leave them out.
 type Decoded = Omit<dnsPacket.DecodedPacket, "answers" | "additionals"> & { rcode: string; answers?: Rec[]; additionals?: Rec[] };

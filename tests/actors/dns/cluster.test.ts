@@ -13,16 +13,9 @@ import type { KubeObject } from "../../../actors/api/meta.ts";
 import type { Pod } from "../../../actors/api/types/core-pod.ts";
 import type { Service } from "../../../actors/api/types/core-service.ts";
 import type { DnsReply } from "../../../actors/dns/types.ts";
+import { untilValue } from "../../poll.ts";
 
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() - start > ms) throw new Error(`${what}: not reached in ${ms} ms; last: ${JSON.stringify(v)?.slice(0, 600)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> => untilValue(what, fn, ok, ms, 50);
 
 test("a pod resolves a Service by name; kube-dns answers at 10.96.0.10 and over UDP", async () => {
   const c = await startCluster({ nodes: 1, logLevel: "error" });

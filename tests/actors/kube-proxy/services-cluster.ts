@@ -8,6 +8,7 @@ import { controlPlane, nodePools, waitForNodes, type Cluster, type ClusterOption
 import { ApiClient } from "../../../actors/api/client.ts";
 import type { KubeList, KubeObject } from "../../../actors/api/meta.ts";
 import type { Pod } from "../../../actors/api/types/core-pod.ts";
+import { until as poll } from "../../poll.ts";
 
 const NEEDED = new Set(["apiserver", "scheduler", "controller-manager", "cni", "kube-proxy"]);
 
@@ -33,16 +34,7 @@ export async function servicesCluster(nodes: number) {
 }
 
 /** Polls `fn` every 50 ms until it returns a value; throws after `ms`. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await fn().catch((e: unknown) => ((last = e), undefined));
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> => poll(what, fn, ms, 50);
 
 /** A pod labelled app=web serving "http" on 8080 with an HTTP readiness probe every second. */
 export function webPod(name: string, opts: { behavior?: string; node?: string } = {}): Pod {

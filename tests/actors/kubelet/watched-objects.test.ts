@@ -10,14 +10,9 @@ import { WatchedObjects } from "../../../actors/kubelet/config-objects.ts";
 import type { ConfigMap } from "../../../actors/api/types/index.ts";
 import type { WatchMessage } from "../../../actors/api/protocol.ts";
 import { untyped } from "../api/fake-apiserver.ts";
+import { until as poll } from "../../poll.ts";
 
-async function until(what: string, pred: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const start = Date.now();
-  while (!(await pred())) {
-    if (Date.now() - start > ms) throw new Error(`${what}: not reached`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (what: string, pred: () => boolean | Promise<boolean>) => poll(what, async () => pred(), 5_000, 5);
 
 test("pods share one watch per object; reads after the watch lists cost no request; the watch ends with the last pod", async () => {
   const sys = new ActorSystem({ id: 0, name: "t" });

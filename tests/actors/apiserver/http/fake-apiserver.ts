@@ -10,6 +10,7 @@ import type { DiscoveredResource, WatchEventsMessage } from "../../../../actors/
 import { alreadyExists, expired, notFound } from "../../../../actors/api/status.ts";
 import { builtinResources } from "../../../../actors/apiserver/registry/index.ts";
 import { httpFrontActor, type HttpFrontConfig } from "../../../../actors/apiserver/http/server.ts";
+import { discoveredResource } from "../../../../actors/apiserver/server.ts";
 
 /** The fake's state, visible to tests. */
 export interface FakeState {
@@ -23,18 +24,7 @@ export interface FakeState {
 
 /** What api.discovery answers, from the built-in registry. */
 export function discovered(): DiscoveredResource[] {
-  return builtinResources.map((d) => ({
-    group: d.group,
-    version: d.version,
-    kind: d.kind,
-    plural: d.plural,
-    singular: d.singular,
-    namespaced: d.namespaced,
-    shortNames: d.shortNames ?? [],
-    categories: d.categories ?? [],
-    subresources: d.subresources,
-    verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
-  }));
+  return builtinResources.map(discoveredResource);
 }
 
 function key(m: AnyMessage, name: string): string {
