@@ -6,6 +6,7 @@
  * removing and merging values along such paths.
  */
 import { FieldSet, fieldElement, keyElement, valueElement } from "./fieldset.ts";
+import { sameJson } from "../objects.ts";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -106,29 +107,36 @@ export function fieldsOf(obj: Obj, scope: Scope = {}): FieldSet {
   return set;
 }
 
+/**
+ * How a value lays out in a field set: a map merged field by field, a set of
+ * scalars, an associative list (its items' path elements), or a leaf (atomic).
+ */
+type Shape = "map" | "set" | "leaf" | string[];
+
+function shapeOf(parent: string, field: string, v: unknown): Shape {
+  if (isObj(v)) return Object.keys(v).length > 0 && !atomicMap(field, v) ? "map" : "leaf";
+  if (!Array.isArray(v) || v.length === 0) return "leaf";
+  const kind = listKind(parent, field);
+  if (kind === "set") return "set";
+  return (kind ? keysOf(v, kind) : undefined) ?? "leaf";
+}
+
 function addValue(node: FieldSet, parent: string, field: string, v: unknown): void {
   const child = node.child(fieldElement(field));
-  if (isObj(v) && Object.keys(v).length > 0 && !atomicMap(field, v)) {
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) addValue(child, field, k, x);
-    return;
+  const shape = shapeOf(parent, field, v);
+  if (shape === "map") {
+    for (const [k, x] of Object.entries(v as Obj)) if (x !== undefined) addValue(child, field, k, x);
+  } else if (shape === "set") {
+    for (const x of v as unknown[]) child.child(valueElement(x)).member = true;
+  } else if (shape === "leaf") {
+    child.member = true;
+  } else {
+    (v as Obj[]).forEach((item, i) => {
+      const itemNode = child.child(shape[i]!);
+      itemNode.member = true;
+      for (const [k, x] of Object.entries(item)) if (x !== undefined) addValue(itemNode, field, k, x);
+    });
   }
-  if (Array.isArray(v) && v.length > 0) {
-    const kind = listKind(parent, field);
-    if (kind === "set") {
-      for (const x of v) child.child(valueElement(x)).member = true;
-      return;
-    }
-    const elements = kind ? keysOf(v, kind) : undefined;
-    if (elements) {
-      v.forEach((item, i) => {
-        const itemNode = child.child(elements[i]!);
-        itemNode.member = true;
-        for (const [k, x] of Object.entries(item as Obj)) if (x !== undefined) addValue(itemNode, field, k, x);
-      });
-      return;
-    }
-  }
-  child.member = true;
 }
 
 /**
@@ -159,34 +167,30 @@ export function fieldsV1Of(obj: Obj, scope: Scope = {}): Record<string, unknown>
 
 /** The fieldsV1 node of one field's value (as addValue lays it out, then encoded); undefined when it has no member. */
 function valueJSON(parent: string, field: string, v: unknown): Record<string, unknown> | undefined {
-  if (isObj(v) && Object.keys(v).length > 0 && !atomicMap(field, v)) {
-    const children: [string, Record<string, unknown>][] = [];
-    for (const [k, x] of Object.entries(v)) {
-      if (x === undefined) continue;
-      const c = valueJSON(field, k, x);
-      if (c) children.push([fieldElement(k), c]);
-    }
+  const shape = shapeOf(parent, field, v);
+  if (shape === "leaf") return {};
+  if (shape === "set") return sortedObject((v as unknown[]).map((x) => [valueElement(x), {}]));
+  if (shape === "map") {
+    const children = entriesJSON(field, v as Obj);
     return children.length ? sortedObject(children) : undefined;
   }
-  if (Array.isArray(v) && v.length > 0) {
-    const kind = listKind(parent, field);
-    if (kind === "set") return sortedObject(v.map((x) => [valueElement(x), {}]));
-    const elements = kind ? keysOf(v, kind) : undefined;
-    if (elements) {
-      return sortedObject(
-        v.map((item, i) => {
-          const children: [string, Record<string, unknown>][] = [];
-          for (const [k, x] of Object.entries(item as Obj)) {
-            if (x === undefined) continue;
-            const c = valueJSON(field, k, x);
-            if (c) children.push([fieldElement(k), c]);
-          }
-          return [elements[i]!, children.length ? { ".": {}, ...sortedObject(children) } : {}];
-        }),
-      );
-    }
+  return sortedObject(
+    (v as Obj[]).map((item, i) => {
+      const children = entriesJSON(field, item);
+      return [shape[i]!, children.length ? { ".": {}, ...sortedObject(children) } : {}];
+    }),
+  );
+}
+
+/** The fieldsV1 nodes of an object's fields (inside a list item, `parent` is the list's field). */
+function entriesJSON(parent: string, obj: Obj): [string, Record<string, unknown>][] {
+  const out: [string, Record<string, unknown>][] = [];
+  for (const [k, x] of Object.entries(obj)) {
+    if (x === undefined) continue;
+    const c = valueJSON(parent, k, x);
+    if (c) out.push([fieldElement(k), c]);
   }
-  return {};
+  return out;
 }
 
 /** An object of `entries` with keys in the order fieldsV1 is written (sorted; later duplicates merge as sets do). */
@@ -199,27 +203,6 @@ function sortedObject(entries: [string, Record<string, unknown>][]): Record<stri
   return out;
 }
 
-/** Deep equality of JSON values; the order of an object's keys does not matter. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ao = a as Obj;
-  const bo = b as Obj;
-  let n = 0;
-  for (const k in ao) {
-    if (ao[k] === undefined) continue;
-    n++;
-    if (!sameValue(ao[k], bo[k])) return false;
-  }
-  for (const k in bo) if (bo[k] !== undefined) n--;
-  return n === 0;
-}
 
 /** What a write changed, as field sets: fields it set or modified, and fields it removed. */
 export interface FieldChanges {
@@ -265,22 +248,17 @@ function unionKeys(a: Obj, b: Obj): string[] {
   return keys;
 }
 
-/** How fieldsOf lays out a value: its children by path element (undefined for a leaf). */
+/** A value's children by path element, as fieldsOf lays them out ("set" for a set, undefined for a leaf). */
 function layout(parent: string, field: string, v: unknown): Map<string, { parent: string; field: string; value: unknown; member: boolean }> | "set" | undefined {
-  if (isObj(v)) {
-    if (Object.keys(v).length === 0 || atomicMap(field, v)) return undefined;
-    const out = new Map<string, { parent: string; field: string; value: unknown; member: boolean }>();
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out.set(fieldElement(k), { parent: field, field: k, value: x, member: false });
-    return out;
-  }
-  if (!Array.isArray(v) || v.length === 0) return undefined;
-  const kind = listKind(parent, field);
-  if (kind === "set") return "set";
-  const elements = kind ? keysOf(v, kind) : undefined;
-  if (!elements) return undefined;
+  const shape = shapeOf(parent, field, v);
+  if (shape === "leaf" || shape === "set") return shape === "set" ? "set" : undefined;
   const out = new Map<string, { parent: string; field: string; value: unknown; member: boolean }>();
-  // Inside an item, fields are looked up under the list's own name, as addValue does.
-  v.forEach((item, i) => out.set(elements[i]!, { parent, field, value: item, member: true }));
+  if (shape === "map") {
+    for (const [k, x] of Object.entries(v as Obj)) if (x !== undefined) out.set(fieldElement(k), { parent: field, field: k, value: x, member: false });
+  } else {
+    // Inside an item, fields are looked up under the list's own name, as addValue does.
+    (v as unknown[]).forEach((item, i) => out.set(shape[i]!, { parent, field, value: item, member: true }));
+  }
   return out;
 }
 
@@ -296,7 +274,7 @@ function diffValue(out: FieldChanges, path: string[], parent: string, field: str
   const e = fieldElement(field);
   if (va === undefined) return void out.changed.at(path).child(e).add(subtree(parent, field, vb));
   if (vb === undefined) return void out.removed.at(path).child(e).add(subtree(parent, field, va));
-  if (sameValue(va, vb)) return;
+  if (sameJson(va, vb)) return;
   const la = layout(parent, field, va);
   const lb = layout(parent, field, vb);
   path.push(e);
@@ -334,7 +312,7 @@ function diffItem(out: FieldChanges, path: string[], element: string, list: stri
     node.member = true;
     for (const [k, x] of Object.entries((a ?? b) as Obj)) if (x !== undefined) addValue(node, list, k, x);
     (a === undefined ? out.changed : out.removed).at(path.slice(0, -1)).child(element).add(node);
-  } else if (!sameValue(a, b)) {
+  } else if (!sameJson(a, b)) {
     const ao = a as Obj;
     const bo = b as Obj;
     for (const k of unionKeys(ao, bo)) diffValue(out, path, list, k, ao[k], bo[k]);

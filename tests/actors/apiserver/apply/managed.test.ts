@@ -1,7 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { FieldSet } from "../../../../actors/apiserver/apply/fieldset.ts";
-import { diffFields, fieldsOf, fieldsV1Of, sameValue, valueAt, type Scope } from "../../../../actors/apiserver/apply/paths.ts";
+import { diffFields, fieldsOf, fieldsV1Of, valueAt, type Scope } from "../../../../actors/apiserver/apply/paths.ts";
+import { sameJson } from "../../../../actors/apiserver/objects.ts";
 import { decodeOwners, encodeOwners, sameOwner, trackUpdate, type Writer } from "../../../../actors/apiserver/apply/managed.ts";
 import type { KubeObject } from "../../../../actors/api/meta.ts";
 
@@ -24,7 +25,7 @@ function expectedChanges(a: Obj, b: Obj, scope: Scope): { changed: string[]; rem
   for (const p of both.paths()) {
     let node: FieldSet = both;
     for (const e of p) node = node.children.get(e)!;
-    if (node.children.size === 0 && !sameValue(valueAt(a, p), valueAt(b, p))) modified.insert(p);
+    if (node.children.size === 0 && !sameJson(valueAt(a, p), valueAt(b, p))) modified.insert(p);
   }
   return { changed: keys(after.difference(before).union(modified)), removed: keys(before.difference(after)) };
 }
