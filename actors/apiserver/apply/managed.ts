@@ -124,12 +124,14 @@ export function trackUpdate(old: KubeObject | undefined, next: KubeObject, w: Wr
  * leave every other manager alone). Undefined when an entry is malformed.
  */
 function updateEntries(entries: ManagedFieldsEntry[], taken: FieldSet, changed: FieldSet, removed: FieldSet, w: Writer): ManagedFieldsEntry[] | undefined {
+  const mine = { manager: w.manager, operation: "Update" as const, apiVersion: w.apiVersion, subresource: w.subresource };
   const out: ManagedFieldsEntry[] = [];
   let selfAt = -1;
   let selfSet = new FieldSet();
   for (const e of entries) {
     if (typeof e !== "object" || e === null || typeof e.fieldsV1 !== "object" || e.fieldsV1 === null) return undefined;
-    if (e.manager === w.manager && e.operation === "Update" && (e.subresource ?? "") === (w.subresource ?? "") && e.apiVersion === w.apiVersion) {
+    if (typeof e.manager !== "string" || (e.operation !== "Apply" && e.operation !== "Update")) return undefined;
+    if (sameOwner({ manager: e.manager, operation: e.operation, apiVersion: e.apiVersion ?? "", subresource: e.subresource }, mine)) {
       selfAt = out.length;
       try {
         selfSet = FieldSet.fromJSON(e.fieldsV1);
