@@ -103,9 +103,6 @@ export const deploymentResource = {
   prepareForUpdate(d, old) {
     d.status = clone(old.status);
   },
-  prepareForStatusUpdate(d, old) {
-    d.spec = old.spec;
-  },
   validate: validateDeploymentSpec,
   validateUpdate: (d, old) => validateSelectorImmutable(d.spec?.selector, old.spec?.selector, "spec.selector"),
   validateStatusUpdate(d, old) {

@@ -62,9 +62,6 @@ export const namespaceResource = {
     ns.spec = clone(old.spec);
     ensureNameLabel(ns);
   },
-  prepareForStatusUpdate(ns, old) {
-    ns.spec = old.spec;
-  },
   validate: validateFinalizers,
   validateStatusUpdate(ns, _old) {
     const phase = ns.status?.phase ?? "";

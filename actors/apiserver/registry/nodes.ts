@@ -98,9 +98,6 @@ export const nodeResource = {
   prepareForUpdate(node, old) {
     node.status = clone(old.status);
   },
-  prepareForStatusUpdate(node, old) {
-    node.spec = old.spec;
-  },
   validate: validateNode,
   validateUpdate: validateNodeUpdate,
   validateStatusUpdate: (node, old) => [...validateNode(node), ...validateNodeUpdate(node, old)],

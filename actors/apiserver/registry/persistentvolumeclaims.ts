@@ -69,9 +69,6 @@ export const persistentVolumeClaimResource = {
   prepareForUpdate(pvc, old) {
     pvc.status = clone(old.status);
   },
-  prepareForStatusUpdate(pvc, old) {
-    pvc.spec = old.spec;
-  },
   validate: validatePVC,
   validateUpdate: validatePVCUpdate,
   validateStatusUpdate(pvc, _old) {

@@ -101,9 +101,6 @@ export const persistentVolumeResource = {
   prepareForUpdate(pv, old) {
     pv.status = clone(old.status);
   },
-  prepareForStatusUpdate(pv, old) {
-    pv.spec = old.spec;
-  },
   validate: validatePV,
   validateUpdate: validatePVUpdate,
   validateStatusUpdate(pv, _old) {

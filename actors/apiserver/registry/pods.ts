@@ -58,9 +58,6 @@ export const podResource = {
     clampGracePeriod(pod);
   },
   prepareForStatusUpdate(pod, old) {
-    pod.spec = old.spec;
-    // Old kubelets corrupt owner references; the status endpoint may not touch them.
-    pod.metadata.ownerReferences = old.metadata.ownerReferences;
     // QoS is set at creation; backfill it when a kubelet dropped it.
     if (pod.status && !pod.status.qosClass && old.status?.qosClass) pod.status.qosClass = old.status.qosClass;
   },

@@ -43,9 +43,6 @@ export const replicaSetResource = {
   prepareForUpdate(rs, old) {
     rs.status = clone(old.status);
   },
-  prepareForStatusUpdate(rs, old) {
-    rs.spec = old.spec;
-  },
   validate: (rs) => validateWorkloadSpec(rs.spec, "spec"),
   validateUpdate: (rs, old) => validateSelectorImmutable(rs.spec?.selector, old.spec?.selector, "spec.selector"),
   validateStatusUpdate: (rs, _old) => validateReplicaCounts(rs.status, "status", counters, capped),

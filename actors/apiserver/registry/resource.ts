@@ -64,9 +64,10 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
    */
   validateName?(name: string, prefix: boolean): string[];
   /**
-   * Carries over what a status-subresource update may not change, in place
-   * (the old spec, and for pods the owner references). Unset: keep the old
-   * object and take only the new `status`.
+   * Adjusts a status-subresource update, in place. The update is the old
+   * object with only the new `status` (the server builds it so: spec,
+   * owner references and the rest stay as stored); pods backfill their QoS
+   * class here.
    */
   prepareForStatusUpdate?(obj: T, old: T): void;
 }

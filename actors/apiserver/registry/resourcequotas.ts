@@ -73,8 +73,5 @@ export const resourceQuotaResource = {
   prepareForUpdate(q, old) {
     q.status = clone(old.status);
   },
-  prepareForStatusUpdate(q, old) {
-    q.spec = old.spec;
-  },
   validate: validateQuota,
 } satisfies ResourceDef<ResourceQuota>;

@@ -128,9 +128,6 @@ export const serviceResource = {
     keepAllocated(svc, old);
     defaultIPFamilies(svc);
   },
-  prepareForStatusUpdate(svc, old) {
-    svc.spec = old.spec;
-  },
   validate: validateService,
   validateUpdate: validateServiceUpdate,
   validateStatusUpdate: (svc, _old) => validateServiceStatus(svc),

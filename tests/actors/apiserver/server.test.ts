@@ -88,6 +88,32 @@ test("a stale resourceVersion is a Conflict; generation bumps on spec changes on
   assert.is((mainUpdate.status as { replicas: number }).replicas, 3);
 });
 
+test("a status write takes only the status: spec and owner references stay as stored, for every kind with a status subresource", async () => {
+  const { api } = await setup();
+  const template = { metadata: { labels: { app: "a" } }, spec: { containers: [{ name: "c", image: "x" }] } };
+  const cases: [resource: string, group: string | undefined, object: Record<string, unknown>, spec: (s: Record<string, unknown>) => Record<string, unknown>, status: Record<string, unknown>][] = [
+    ["pods", undefined, { metadata: { name: "p", ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "r", uid: "u1", controller: true }] }, spec: { containers: [{ name: "c", image: "x" }] } },
+      (s) => ({ ...s, nodeName: "elsewhere" }), { phase: "Running" }],
+    ["nodes", "", { metadata: { name: "n1" }, spec: {} }, () => ({ unschedulable: true }), { conditions: [{ type: "Ready", status: "True" }] }],
+    ["namespaces", "", { metadata: { name: "team" } }, () => ({ finalizers: [] }), { phase: "Active" }],
+    ["replicasets", "apps", { metadata: { name: "r" }, spec: { replicas: 1, selector: { matchLabels: { app: "a" } }, template } }, (s) => ({ ...s, replicas: 9 }), { replicas: 1 }],
+    ["deployments", "apps", { metadata: { name: "d" }, spec: { replicas: 1, selector: { matchLabels: { app: "a" } }, template } }, (s) => ({ ...s, replicas: 9 }), { replicas: 1 }],
+    ["persistentvolumeclaims", undefined, { metadata: { name: "c" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+      (s) => ({ ...s, volumeName: "other" }), { phase: "Bound" }],
+  ];
+  for (const [resource, group, object, spec, status] of cases) {
+    const t = api.target(resource, group, group === "" ? undefined : "default");
+    const created = await api.create(t, object);
+    const written = await api.update(t, { ...created, metadata: { ...created.metadata, ownerReferences: [] }, spec: spec(created.spec as Record<string, unknown>), status }, "status");
+    const stored = await api.get(t, created.metadata.name!);
+    for (const o of [written, stored]) {
+      assert.equal(o.spec, created.spec, `${resource}: spec kept`);
+      assert.equal(o.metadata.ownerReferences, created.metadata.ownerReferences, `${resource}: owner references kept`);
+      for (const [k, v] of Object.entries(status)) assert.equal((o.status as Record<string, unknown>)[k], v, `${resource}: status.${k} written`);
+    }
+  }
+});
+
 test("scale subresource reads and writes spec.replicas", async () => {
   const { api } = await setup();
   const rs = api.target("replicasets", "apps", "default");

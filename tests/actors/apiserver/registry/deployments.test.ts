@@ -150,12 +150,6 @@ test("update: the selector is immutable; spec changes are allowed; status is kep
   const next = variant(old, (d) => (d.status = {}));
   def.prepareForUpdate(next, old);
   assert.equal(next.status, old.status);
-  const statusUpdate = variant(old, (d) => {
-    d.spec.replicas = 9;
-    d.status = { replicas: 2 };
-  });
-  def.prepareForStatusUpdate(statusUpdate, old);
-  assert.is(statusUpdate.spec.replicas, 1);
   assert.ok(def.generation);
 });
 

@@ -184,9 +184,6 @@ test("status: load-balancer ingress", () => {
   assert.equal(texts(def.validateStatusUpdate(withIngress([{ hostname: "1.2.3.4" }]), old)), [
     'status.loadBalancer.ingress[0].hostname: Invalid value: "1.2.3.4": must be a DNS name, not an IP address',
   ]);
-  const st = variant(old, (s) => (s.spec.type = "ClusterIP"));
-  def.prepareForStatusUpdate(st, old);
-  assert.is(st.spec.type, "LoadBalancer");
 });
 
 test("service names are DNS-1035 labels", () => {
