@@ -15,6 +15,13 @@ import type { WatchMessage, WatchStarted } from "./protocol.ts";
 const MAX_EARLY_MESSAGES = 10_000;
 const MAX_RETIRED_IDS = 1_024;
 
+type Query = Pick<InformerOptions<KubeObject>, "resource" | "namespace" | "labelSelector" | "fieldSelector">;
+
+/** What makes two informers the same. */
+function queryKey(q: Query): string {
+  return [q.resource, q.namespace ?? "", q.labelSelector ?? "", q.fieldSelector ?? ""].join("\u0000");
+}
+
 /** Informers of one actor, sharing one watch router; `informer()` with the same query returns the same one. */
 export class InformerSet {
   /** Spread into the actor's handlers: `{ ...informers.handlers, ...mine }`. */
@@ -47,7 +54,7 @@ export class InformerSet {
 
   /** The informer for this query, created on first use (and started if the set is). Indexers are merged. */
   informer<T extends KubeObject = KubeObject>(options: InformerOptions<T>): Informer<T> {
-    const key = [options.resource, options.namespace ?? "", options.labelSelector ?? "", options.fieldSelector ?? ""].join("\u0000");
+    const key = queryKey(options);
     let informer = this.#informers.get(key) as Informer<T> | undefined;
     if (informer) {
       for (const [name, fn] of Object.entries(options.indexers ?? {})) informer.addIndexer(name, fn);
@@ -60,8 +67,8 @@ export class InformerSet {
   }
 
   /** Stops the informer for this query and forgets it (its handlers with it); a later `informer()` makes a new one. */
-  async release(options: Pick<InformerOptions<KubeObject>, "resource" | "namespace" | "labelSelector" | "fieldSelector">): Promise<void> {
-    const key = [options.resource, options.namespace ?? "", options.labelSelector ?? "", options.fieldSelector ?? ""].join("\u0000");
+  async release(options: Query): Promise<void> {
+    const key = queryKey(options);
     const informer = this.#informers.get(key);
     if (!informer) return;
     this.#informers.delete(key);
